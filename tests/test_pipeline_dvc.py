@@ -1,0 +1,100 @@
+"""End to end: the real dvc.yaml, run by real DVC in a temporary git repo, on tiny params."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+
+
+def _run(cmd: list[str], cwd: Path) -> str:
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+    return proc.stdout + proc.stderr
+
+
+def _stages_run(output: str) -> list[str]:
+    return re.findall(r"Running stage '([\w-]+)'", output)
+
+
+@pytest.fixture(scope="module")
+def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
+    repo = tmp_path_factory.mktemp("pipeline")
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(PROJECT_ROOT / name, repo / name)
+    for package in ("stages", "jobsearch"):
+        shutil.copytree(PROJECT_ROOT / package, repo / package, ignore=shutil.ignore_patterns("__pycache__"))
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    tiny = str(tiny_model_dir)
+    params["data"].update(sample_size=40)
+    params["clean"].update(tokenizer=tiny, max_tokens=64)
+    params["negatives"].update(model=tiny, max_seq_length=64)
+    params["model"].update(candidates=[tiny, "no-such-org/no-such-model"], max_seq_length=64)
+    params["train"].update(batch_size=4, max_seq_length=64)
+    params["evaluate"].update(max_seq_length=64)
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    _run(["git", "init", "-q"], repo)
+    _run(["git", "config", "user.email", "test@example.com"], repo)
+    _run(["git", "config", "user.name", "test"], repo)
+    _run(["dvc", "init", "-q"], repo)
+    return repo
+
+
+def test_repro_builds_every_output(pipeline_repo):
+    out = _run(["dvc", "repro"], pipeline_repo)
+    assert _stages_run(out) == ["ingest", "clean", "queries", "negatives", "split", "select_base", "train", "evaluate"]
+    assert (pipeline_repo / "models/finetuned/modules.json").is_file()
+    for split in ("train", "validation", "test"):
+        assert (pipeline_repo / f"data/splits/{split}.parquet").is_file()
+    base = json.loads((pipeline_repo / "metrics/base_models.json").read_text())
+    assert "skipped" in base["candidates"]["no-such-org/no-such-model"]
+    report = json.loads((pipeline_repo / "metrics/eval.json").read_text())
+    for split in ("validation", "test"):
+        for ranker in ("base", "finetuned"):
+            assert 0 <= report[split][ranker]["triplet_accuracy"] <= 1
+            assert 0 <= report[split][ranker]["mrr@10"] <= 1
+    assert (pipeline_repo / "metrics/train/plots/metrics/train/loss.tsv").is_file()
+    # nothing half-written is left behind
+    assert not list(pipeline_repo.glob("data/.*.*")) and not list(pipeline_repo.glob("models/.*"))
+
+
+def test_second_repro_is_a_no_op(pipeline_repo):
+    out = _run(["dvc", "repro"], pipeline_repo)
+    assert _stages_run(out) == []
+    assert "up to date" in out
+
+
+def test_exp_run_with_a_train_param_reruns_only_downstream(pipeline_repo):
+    _run(["git", "add", "-A"], pipeline_repo)
+    _run(["git", "commit", "-q", "-m", "baseline"], pipeline_repo)
+    out = _run(["dvc", "exp", "run", "-S", "train.learning_rate=3e-5"], pipeline_repo)
+    assert _stages_run(out) == ["train", "evaluate"]
+    diff = _run(["dvc", "params", "diff"], pipeline_repo)
+    assert "train.learning_rate" in diff
+    metrics = _run(["dvc", "metrics", "show"], pipeline_repo)
+    assert "triplet_accuracy" in metrics
+
+
+def test_a_bad_param_fails_with_one_line_and_keeps_outputs(pipeline_repo):
+    before = (pipeline_repo / "data/splits/train.parquet").read_bytes()
+    env_cmd = ["dvc", "exp", "run", "-S", "negatives.strategy=hardest"]
+    with pytest.raises(AssertionError) as info:
+        _run(env_cmd, pipeline_repo)
+    assert "stage negatives: error: negatives: strategy must be one of" in str(info.value)
+    assert "Traceback" not in str(info.value)
+    assert (pipeline_repo / "data/splits/train.parquet").read_bytes() == before

@@ -1,0 +1,216 @@
+"""Retrieval: metrics against hand-computed rankings, dense top-k against brute force,
+BM25 on a toy corpus, reciprocal rank fusion by hand, and the hybrid of both."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from jobsearch.errors import DataError
+from jobsearch.retrieval import (
+    BM25Index,
+    HybridParams,
+    dense_top_k,
+    hybrid_top_k,
+    matched_terms,
+    reciprocal_rank_fusion,
+    retrieval_metrics,
+    tokenize,
+)
+
+# ---------------------------------------------------------------- metrics
+
+
+def test_metrics_single_query_relevant_at_rank_two():
+    metrics = retrieval_metrics(np.array([[2, 0, 1]]), [0])
+    assert metrics == pytest.approx(
+        {"mrr@10": 0.5, "ndcg@10": 1 / math.log2(3), "recall@1": 0.0, "recall@10": 1.0}
+    )
+
+
+def test_metrics_relevant_beyond_top_ten_scores_zero():
+    ranked = np.array([list(range(1, 12)) + [0]])  # relevant posting 0 at rank 12
+    metrics = retrieval_metrics(ranked, np.array([0]))
+    assert metrics == {"mrr@10": 0.0, "ndcg@10": 0.0, "recall@1": 0.0, "recall@10": 0.0}
+
+
+def test_metrics_are_averaged_over_queries():
+    ranked = np.array([[0, 1, 2], [2, 0, 1], [1, 2, 3]])
+    metrics = retrieval_metrics(ranked, [0, 0, 5])  # rank 1, rank 2, missing
+    assert metrics == pytest.approx(
+        {
+            "mrr@10": (1 + 0.5 + 0) / 3,
+            "ndcg@10": (1 + 1 / math.log2(3) + 0) / 3,
+            "recall@1": 1 / 3,
+            "recall@10": 2 / 3,
+        }
+    )
+
+
+def test_metrics_with_sets_of_relevant_postings():
+    # relevant {0, 1}: hits at ranks 2 and 4
+    metrics = retrieval_metrics(np.array([[3, 1, 4, 0]]), [{0, 1}], ks=(1, 2, 10))
+    ideal = 1 + 1 / math.log2(3)
+    assert metrics == pytest.approx(
+        {
+            "mrr@10": 0.5,
+            "ndcg@10": (1 / math.log2(3) + 1 / math.log2(5)) / ideal,
+            "recall@1": 0.0,
+            "recall@2": 0.5,
+            "recall@10": 1.0,
+        }
+    )
+
+
+def test_metrics_ignore_padding_and_short_rows():
+    # fewer columns than the cut-off, and -1 padding, are both just "no posting there"
+    metrics = retrieval_metrics(np.array([[-1, 4], [-1, -1]]), [4, 3])
+    assert metrics == pytest.approx({"mrr@10": 0.25, "ndcg@10": 0.5 / math.log2(3), "recall@1": 0.0, "recall@10": 0.5})
+
+
+def test_metrics_reject_bad_input():
+    with pytest.raises(DataError, match="2 ranked rows but 1"):
+        retrieval_metrics(np.array([[0], [1]]), [0])
+    with pytest.raises(DataError, match="no relevant posting"):
+        retrieval_metrics(np.array([[0]]), [set()])
+    with pytest.raises(DataError, match="no queries"):
+        retrieval_metrics(np.zeros((0, 10), dtype=int), [])
+
+
+# ---------------------------------------------------------------- dense
+
+
+def _brute_force(queries: np.ndarray, docs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    q = queries / np.linalg.norm(queries, axis=1, keepdims=True)
+    d = docs / np.linalg.norm(docs, axis=1, keepdims=True)
+    sims = q @ d.T
+    order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    return order, np.take_along_axis(sims, order, axis=1)
+
+
+def test_dense_top_k_matches_brute_force_across_chunk_boundaries():
+    rng = np.random.default_rng(0)
+    queries = rng.normal(size=(301, 16)).astype(np.float32)
+    docs = rng.normal(size=(1000, 16)).astype(np.float32) * rng.uniform(0.1, 10, size=(1000, 1)).astype(np.float32)
+    expected_indices, expected_scores = _brute_force(queries, docs, 7)
+    indices, scores = dense_top_k(queries, docs, k=7, chunk_size=128)
+    assert indices.shape == scores.shape == (301, 7)
+    np.testing.assert_array_equal(indices, expected_indices)
+    np.testing.assert_allclose(scores, expected_scores, atol=1e-5)
+    # one chunk for everything gives the same answer
+    np.testing.assert_array_equal(dense_top_k(queries, docs, k=7, chunk_size=4096)[0], expected_indices)
+
+
+def test_dense_top_k_with_k_beyond_corpus_ranks_every_posting():
+    docs = np.eye(3, dtype=np.float32)
+    queries = np.array([[0.1, 0.2, 0.9], [1.0, 0.0, 0.5]], dtype=np.float32)
+    indices, scores = dense_top_k(queries, docs, k=10, chunk_size=2)
+    np.testing.assert_array_equal(indices, [[2, 1, 0], [0, 2, 1]])
+    assert scores.shape == (2, 3)
+    assert scores[0, 0] == pytest.approx(0.9 / math.sqrt(0.86), abs=1e-6)
+
+
+def test_dense_top_k_rejects_mismatched_dimensions():
+    with pytest.raises(DataError, match="dimensions"):
+        dense_top_k(np.ones((2, 4)), np.ones((3, 5)), k=1)
+
+
+# ---------------------------------------------------------------- tokenizer / BM25
+
+POSTINGS = [
+    "Operations research analyst: optimization, optimization models, linear programming",
+    "Data scientist building optimization pipelines in Python and SQL",
+    "Supply chain optimization with Gurobi and Python",
+    "Backend engineer, C++ and C# on .NET, optimization of services",
+    "Medical coder: ICD-10 and CPT coding, optimization of billing",
+]
+
+
+def test_tokenize_keeps_programming_names_and_compounds():
+    tokens = tokenize("C++, C# and .NET; ICD-10 the IT team, it works")
+    assert tokens == ["c++", "c#", ".net", "icd10", "icd", "10", "it", "team", "works"]
+    # a dot glued between sentences is a boundary, not a name like node.js
+    assert tokenize("diversity.We use Node.js") == ["diversity", "use", "nodejs", "node", "js"]
+
+
+def test_bm25_ranks_rare_exact_term_first():
+    index = BM25Index(POSTINGS)
+    indices, scores = index.top_k(["optimization with gurobi", "c++ developer", "ICD10 coding"], k=3)
+    assert indices[0, 0] == 2
+    assert scores[0, 0] > scores[0, 1] > 0
+    assert indices[1, 0] == 3
+    assert indices[2, 0] == 4
+
+
+def test_bm25_pads_unmatched_queries_and_short_corpora():
+    index = BM25Index(POSTINGS)
+    indices, scores = index.top_k(["", "the and of", "zzz unknownword", "gurobi"], k=10)
+    assert indices.shape == (4, 5)  # k larger than the corpus
+    assert (indices[:3] == -1).all() and (scores[:3] == 0).all()
+    assert indices[3].tolist() == [2, -1, -1, -1, -1]
+
+
+def test_bm25_rejects_empty_corpus():
+    with pytest.raises(DataError, match="empty"):
+        BM25Index([])
+
+
+def test_matched_terms_reports_query_terms_found_in_the_text():
+    text = "We need an ICD-10 certified engineer who knows Gurobi."
+    query = "Senior Gurobi and ICD10 engineering role"
+    assert matched_terms(query, text) == ["gurobi", "icd10", "engineering"]
+    assert matched_terms(query, text, prefix_min_len=0) == ["gurobi", "icd10"]
+    assert matched_terms("icd-9 coder", "ICD coding") == ["icd"]
+    assert matched_terms("", text) == []
+
+
+# ---------------------------------------------------------------- fusion
+
+
+def test_rrf_by_hand_with_and_without_weights():
+    dense = np.array([[0, 1, 2], [3, -1, -1]])
+    lexical = np.array([[2, 0, -1], [-1, -1, -1]])
+    # k=1: score = sum w / (1 + rank)
+    indices, scores = reciprocal_rank_fusion([dense, lexical], k=1, top_k=4)
+    # doc0 1/2+1/3, doc2 1/4+1/2, doc1 1/3
+    np.testing.assert_array_equal(indices, [[0, 2, 1, -1], [3, -1, -1, -1]])
+    np.testing.assert_allclose(scores, [[5 / 6, 3 / 4, 1 / 3, 0], [1 / 2, 0, 0, 0]], rtol=1e-6)
+    # doubling the lexical ranker: doc0 1/2+2/3, doc2 1/4+2/2 -> doc2 overtakes doc0
+    indices, scores = reciprocal_rank_fusion([dense, lexical], weights=[1, 2], k=1, top_k=2)
+    np.testing.assert_array_equal(indices, [[2, 0], [3, -1]])
+    np.testing.assert_allclose(scores[0], [5 / 4, 7 / 6], rtol=1e-6)
+
+
+def test_rrf_ties_go_to_lower_index_and_zero_weight_adds_nothing():
+    indices, _ = reciprocal_rank_fusion([np.array([[1, 0]]), np.array([[0, 1]])], top_k=2)
+    assert indices.tolist() == [[0, 1]]
+    indices, _ = reciprocal_rank_fusion([np.array([[1, -1]]), np.array([[5, 1]])], weights=[1, 0], top_k=3)
+    assert indices.tolist() == [[1, -1, -1]]
+
+
+def test_rrf_rejects_mismatched_weights():
+    with pytest.raises(ValueError, match="weights"):
+        reciprocal_rank_fusion([np.array([[0]])], weights=[1, 1])
+
+
+def test_hybrid_follows_the_heavier_ranker():
+    # dense embeddings put posting 1 first for the query; BM25 finds "gurobi" only in posting 2
+    docs = np.eye(5, dtype=np.float32)
+    query_emb = np.array([[0.1, 1.0, 0.5, 0.0, 0.0]], dtype=np.float32)
+    index = BM25Index(POSTINGS)
+    queries = ["gurobi"]
+    lexical_heavy = hybrid_top_k(query_emb, docs, index, queries, k=2, params=HybridParams(bm25_weight=3, rrf_k=1))
+    dense_heavy = hybrid_top_k(query_emb, docs, index, queries, k=2, params=HybridParams(dense_weight=3, rrf_k=1))
+    assert lexical_heavy[0].tolist() == [[2, 1]]
+    assert dense_heavy[0].tolist() == [[1, 2]]
+    indices, _ = hybrid_top_k(query_emb, docs, index, queries, k=10, params=HybridParams(depth=2))
+    assert indices.shape == (1, 5) and sorted(indices[0].tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_hybrid_params_are_validated():
+    with pytest.raises(ValueError, match="both be 0"):
+        HybridParams(dense_weight=0, bm25_weight=0)
+    with pytest.raises(ValueError, match="depth"):
+        HybridParams(depth=0)
