@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -407,8 +408,10 @@ def validate_postings(
 
     id_collisions = _make_ids_unique(kept)
     rows_valid = len(kept)
-    if params.max_rows is not None:
-        kept = kept[: params.max_rows]
+    if params.max_rows is not None and len(kept) > params.max_rows:
+        # a seeded sample, not the head: files are often sorted by source or date
+        chosen = sorted(random.Random(params.seed).sample(range(len(kept)), params.max_rows))
+        kept = [kept[i] for i in chosen]
     postings = pd.DataFrame(kept, columns=list(POSTING_COLUMNS))
     for column in POSTING_COLUMNS:
         postings[column] = postings[column].astype(str)
