@@ -123,8 +123,18 @@ def random_unit_encoder(dim: int = EMBEDDING_DIM, seed: int = 0) -> Callable[[li
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident memory so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """This process's peak resident memory so far, in MiB.
+
+    Linux: VmHWM from /proc/self/status. ``ru_maxrss`` is not used there: it
+    survives exec, so a child started by a big parent reports the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
@@ -143,58 +153,66 @@ def format_table(rows: list[tuple[str, str, str]]) -> str:
 # ---------------------------------------------------------------------------
 
 
-def posting_texts(n: int, seed: int = 42) -> list[str]:
-    """What the model reads for ``n`` sample postings (title + description, uncleaned)."""
-    from jobsearch.clean import model_text
-    from jobsearch.sample import generate_postings
-
-    postings = generate_postings(n, seed=seed)
-    return [model_text(t, d) for t, d in zip(postings["title"], postings["description"])]
-
-
 def bench_encode(settings: BenchSettings, device: str | None) -> dict[str, Any]:
-    """Postings/s of the project's encode and of plain SentenceTransformer.encode, same texts."""
-    from jobsearch.embed import encode, supports_fast_path
+    """Postings/s of the project's encode and of plain SentenceTransformer.encode, same texts.
+
+    Also the same for the postings' queries (short texts), where batching by
+    token length matters more than for postings cut at the model's limit.
+    """
+    from jobsearch.embed import supports_fast_path
     from jobsearch.models import load_model
 
     model = load_model(settings.model, device=device, max_seq_length=settings.encode_max_seq_length)
-    texts = posting_texts(settings.encode_texts)
+    postings = training_triplets(settings.encode_texts, with_negatives=False)
+    result = _compare_encoders(model, postings["positive"].tolist(), settings)
+    result = {"model": settings.model, "device": str(model.device), "fast_path": supports_fast_path(model), **result}
+    result["project_postings_per_s"] = result.pop("project_per_s")
+    result["plain_postings_per_s"] = result.pop("plain_per_s")
+    queries = [q.rsplit(" #", 1)[0] for q in postings["anchor"]]
+    result["queries"] = _compare_encoders(model, queries, settings)
+    return result
+
+
+def _compare_encoders(model, texts: list[str], settings: BenchSettings) -> dict[str, Any]:
+    from jobsearch.embed import encode
+
     tokenizer = model[0].tokenizer
-    lengths = [len(ids) for ids in tokenizer(texts[:512], truncation=True, max_length=model.max_seq_length)["input_ids"]]
+    lengths = [len(ids) for ids in tokenizer(texts[:1024], truncation=True, max_length=model.max_seq_length)["input_ids"]]
     batch = settings.encode_batch_size
-
-    def project() -> np.ndarray:
-        return encode(model, texts, batch_size=batch)
-
-    def plain() -> np.ndarray:
-        return np.asarray(model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True))
-
+    runs: dict[str, Callable[[], np.ndarray]] = {
+        "project": lambda: encode(model, texts, batch_size=batch),
+        "plain": lambda: np.asarray(
+            model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
+        ),
+    }
     # warm-up (threads, kernels, allocator), then alternate so load from others hits both alike
     encode(model, texts[:batch], batch_size=batch)
     model.encode(texts[:batch], batch_size=batch)
-    times: dict[str, list[float]] = {"project": [], "plain": []}
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     outputs: dict[str, np.ndarray] = {}
     for _ in range(settings.encode_rounds):
-        for name, run in (("project", project), ("plain", plain)):
+        for name, run in runs.items():
             _sync(model.device)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             outputs[name] = run()
             _sync(model.device)
-            times[name].append(time.perf_counter() - start)
-    project_rate = len(texts) / min(times["project"])
-    plain_rate = len(texts) / min(times["plain"])
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - cpu_start)
+    project_rate = len(texts) / min(wall["project"])
+    plain_rate = len(texts) / min(wall["plain"])
     return {
-        "model": settings.model,
-        "device": str(model.device),
         "texts": len(texts),
         "batch_size": batch,
         "max_seq_length": model.max_seq_length,
         "mean_tokens": round(float(np.mean(lengths)), 1),
-        "fast_path": supports_fast_path(model),
-        "project_seconds": [round(t, 3) for t in times["project"]],
-        "plain_seconds": [round(t, 3) for t in times["plain"]],
-        "project_postings_per_s": round(project_rate, 2),
-        "plain_postings_per_s": round(plain_rate, 2),
+        "project_seconds": [round(t, 3) for t in wall["project"]],
+        "plain_seconds": [round(t, 3) for t in wall["plain"]],
+        # CPU seconds of this process (all threads): steadier than wall time on a shared machine
+        "project_cpu_seconds": [round(t, 3) for t in cpu["project"]],
+        "plain_cpu_seconds": [round(t, 3) for t in cpu["plain"]],
+        "project_per_s": round(project_rate, 2),
+        "plain_per_s": round(plain_rate, 2),
         "ratio": ratio(project_rate, plain_rate),
         # cosine of each text's two embeddings: 1.0 on CPU, ~0.999 under bf16
         "min_cosine_project_vs_plain": round(float((outputs["project"] * outputs["plain"]).sum(axis=1).min()), 6),
@@ -208,20 +226,26 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-def training_triplets(n: int, seed: int = 42):
-    """``n`` (query, posting, other posting) triplets from 2n sample postings, no text repeated."""
+def training_triplets(n: int, seed: int = 42, with_negatives: bool = True):
+    """``n`` (query, posting, other posting) triplets from 2n sample postings, no text repeated.
+
+    Without negatives: ``n`` (query, posting) pairs from n postings.
+    """
     import pandas as pd
 
     from jobsearch.clean import model_text
     from jobsearch.queries import QueryParams, offline_queries
     from jobsearch.sample import generate_postings
 
-    postings = generate_postings(2 * n, seed=seed).rename(columns={"job_id": "posting_id"})
+    postings = generate_postings(2 * n if with_negatives else n, seed=seed).rename(columns={"job_id": "posting_id"})
     postings["posting_id"] = [f"p{i}" for i in range(len(postings))]
     queries = offline_queries(postings.iloc[:n], QueryParams(seed=seed))
     texts = [model_text(t, d) for t, d in zip(postings["title"], postings["description"])]
     anchors = [f"{q} #{i}" for i, q in enumerate(queries["query"])]  # unique, so batches stay full
-    return pd.DataFrame({"anchor": anchors, "positive": texts[:n], "negative": texts[n:]})
+    frame = pd.DataFrame({"anchor": anchors, "positive": texts[:n]})
+    if with_negatives:
+        frame["negative"] = texts[n:]
+    return frame
 
 
 def project_train_params():
@@ -237,31 +261,44 @@ def project_train_params():
 
 
 def bench_train(settings: BenchSettings, device: str | None) -> dict[str, Any]:
-    """Triplets/s of fine_tune with the project's settings and with the reference ones."""
+    """Triplets/s of fine_tune with the project's settings and with the reference ones.
+
+    Where the project's settings resolve to the reference ones on this machine
+    (no bf16 GPU, same batch and loss), one run stands for both.
+    """
     from jobsearch.models import load_model
     from jobsearch.train import fine_tune, resolve_precision
 
     project, source = project_train_params()
     reference = dataclasses.replace(project, batch_size=16, precision="fp32", loss="mnrl")
-    configs = {"project": project, "reference": reference}
+    configs = {"reference": reference, "project": project}
     largest_batch = max(p.batch_size for p in configs.values())
     # whole batches only, and at least three steps of the largest batch
     n = max(settings.train_triplets // largest_batch, 3) * largest_batch
     triplets = training_triplets(n)
     results: dict[str, Any] = {"triplets": n, "max_seq_length": settings.train_max_seq_length, "project_source": source}
+    measured: dict[tuple, str] = {}
     for name, params in configs.items():
         params = dataclasses.replace(params, epochs=1.0, max_seq_length=settings.train_max_seq_length, logging_steps=10**6)
+        key = _train_key(params, resolve_precision(params.precision))
+        if key in measured:
+            results[name] = {**results[measured[key]], "same_settings_as": measured[key]}
+            continue
+        measured[key] = name
         model = load_model(settings.model, device=device)
         timer = _StepTimer()
         with tempfile.TemporaryDirectory(prefix="jobsearch-bench-train-") as out_dir:
+            cpu_start = time.process_time()
             metrics = fine_tune(model, triplets, params, out_dir, callbacks=[timer.callback()])
+            cpu_seconds = time.process_time() - cpu_start
         steady = timer.steady_rate(params.batch_size, n)
         results[name] = {
             "batch_size": params.batch_size,
-            "precision": resolve_precision(params.precision),
+            "precision": key[1],
             "loss": params.loss,
             "steps": metrics["steps"],
             "seconds": metrics["seconds"],
+            "cpu_seconds": round(cpu_seconds, 2),
             "seconds_per_step": round(float(np.median(np.diff(timer.times))), 3) if len(timer.times) > 1 else None,
             "triplets_per_s": round(steady, 2) if steady else metrics["triplets_per_second"],
             "triplets_per_s_with_first_step": metrics["triplets_per_second"],
@@ -269,6 +306,11 @@ def bench_train(settings: BenchSettings, device: str | None) -> dict[str, Any]:
         del model
     results["ratio"] = ratio(results["project"]["triplets_per_s"], results["reference"]["triplets_per_s"])
     return results
+
+
+def _train_key(params, precision: str) -> tuple:
+    mini_batch = params.mini_batch_size if params.loss == "cached_mnrl" else None
+    return (params.batch_size, precision, params.loss, mini_batch)
 
 
 class _StepTimer:
@@ -455,14 +497,23 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             ("encode", "SentenceTransformer.encode, postings/s", f"{enc['plain_postings_per_s']:.1f}"),
             ("encode", "ratio project / plain", _fmt(enc["ratio"], "x")),
         ]
+        queries = enc.get("queries")
+        if queries:
+            rows += [
+                ("encode", f"project encode, queries/s ({queries['texts']} queries, ~{queries['mean_tokens']:.0f} tokens)",
+                 f"{queries['project_per_s']:.1f}"),
+                ("encode", "SentenceTransformer.encode, queries/s", f"{queries['plain_per_s']:.1f}"),
+                ("encode", "ratio project / plain (queries)", _fmt(queries["ratio"], "x")),
+            ]
     elif enc:
         rows.append(("encode", "error", enc["error"]))
     train = results.get("train")
     if train and "error" not in train:
         for name in ("project", "reference"):
             cfg = train[name]
-            label = f"{name} ({cfg['batch_size']}, {cfg['precision']}, {cfg['loss']}), triplets/s"
-            rows.append(("train", label, f"{cfg['triplets_per_s']:.2f}"))
+            label = f"{name} (batch {cfg['batch_size']}, {cfg['precision']}, {cfg['loss']}), triplets/s"
+            same = f" (same settings as {cfg['same_settings_as']}: one run)" if cfg.get("same_settings_as") else ""
+            rows.append(("train", label, f"{cfg['triplets_per_s']:.2f}{same}"))
         rows.append(("train", "ratio project / reference", _fmt(train["ratio"], "x")))
     elif train:
         rows.append(("train", "error", train["error"]))

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
+from bm25s.stopwords import STOPWORDS_EN
 
 DEFAULT_PROMPT = (
     "Write a concise, human-like job search query that a job seeker might type to find the "
@@ -84,7 +85,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.\-/][A-Za-z0-9+#]+)*")
 
 # Words that say nothing about which job this is: a query built from them
 # matches every posting.
-GENERIC_WORDS = frozenset(
+_GENERIC_JOB_WORDS = frozenset(
     """
     a about above across after all also an and any are as at be been being best both but by can
     candidate candidates company could day days do does each either etc every for from full get
@@ -108,8 +109,13 @@ GENERIC_WORDS = frozenset(
     support systems team teams technical technology time tools understanding using verbal
     written qualifications qualified preferred bachelor bachelors master masters related
     equivalent etc including people best world global mission values culture offer offers
+    yes question questions regarding intended construed needed existing longer term terms usa
+    include includes require requires required must may might shall per via within across
+    candidate's individual individuals position's day-to-day ensure ensuring drive driven
     """.split()
 )
+# Words that say nothing about which job this is, English stopwords included.
+STOPWORDS = _GENERIC_JOB_WORDS | frozenset(STOPWORDS_EN)
 
 _SENIORITY = re.compile(
     r"\b(senior|sr\.?|junior|jr\.?|lead|principal|staff|head of|chief|associate|intern|entry[- ]level|"
@@ -158,10 +164,18 @@ def offline_queries(postings: pd.DataFrame, params: QueryParams) -> pd.DataFrame
     return pd.DataFrame({"posting_id": postings["posting_id"].astype(str).tolist(), "query": queries})
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;•*\n])[\s\-–•*·\d.)]*$")
+_WEB = re.compile(r"^(?:www|https?)\b|\.(?:com|org|io|gov|edu|net)$|@", re.IGNORECASE)
+# inner capitals, digits, symbols, short acronyms (SQL, HIPAA; not headings such as SKILLS)
+_SKILL_SHAPE = re.compile(r"[a-z][A-Z]|[0-9+#]|^[A-Z]{2,5}s?$")
+
+
 def _candidate_terms(text: str) -> list[str]:
-    """Original-case unigrams and bigrams that could be skills (no generic words).
+    """Unigrams and bigrams that could be skills (no generic words), as written.
 
     Bigrams never cross punctuation: "Python, PyTorch" is two skills, not one.
+    A capital that only starts a sentence or bullet is lowered, so that what
+    stays capitalised is a name of something (a tool, a standard, a method).
     """
     terms = []
     prev = None
@@ -169,14 +183,33 @@ def _candidate_terms(text: str) -> list[str]:
     for match in _TOKEN.finditer(text):
         token = match.group()
         low = token.lower()
-        if low in GENERIC_WORDS or len(low) < 2 or low.isdigit():
+        if low in STOPWORDS or len(low) < 2 or low.isdigit() or _WEB.search(token):
             prev = None
             continue
+        if token[0].isupper() and token[1:].islower() and _SENTENCE_START.search(text[max(0, match.start() - 12):match.start()]):
+            token = low
         terms.append(token)
         if prev is not None and text[prev_end:match.start()].isspace():
             terms.append(f"{prev} {token}")
         prev, prev_end = token, match.end()
     return terms
+
+
+def skill_shape_weight(surfaces: list[str]) -> float:
+    """How much a term looks like a skill from how it is written.
+
+    "PyTorch", "SQL", "C++", "ICD-10" (inner capitals, acronyms, digits,
+    symbols) look most like skills; a capitalised name ("Tableau") next; a
+    two-word term ("credit risk") next; a lone lower-case word least.
+    """
+    words = [w for surface in surfaces for w in surface.split()]
+    if any(_SKILL_SHAPE.search(w) for w in words):
+        return 2.0
+    if any(w[0].isupper() for w in words):
+        return 1.5
+    if any(" " in surface for surface in surfaces):
+        return 1.3
+    return 1.0
 
 
 def rank_skills(
@@ -190,8 +223,10 @@ def rank_skills(
 ) -> list[str]:
     """Lower-cased terms of one posting, most distinctive first (TF-IDF), no overlaps."""
     tf: Counter = Counter()
+    surfaces: dict[str, list[str]] = {}
     for term in terms:
         tf[term.lower()] += 1
+        surfaces.setdefault(term.lower(), []).append(term)
     df_lower: dict[str, int] = {}
     for term in set(terms):
         df_lower[term.lower()] = max(df_lower.get(term.lower(), 0), doc_freq[term])
@@ -203,7 +238,8 @@ def rank_skills(
             continue
         if n_docs >= 20 and df / n_docs > 0.3:  # too common to be distinctive
             continue
-        score = (1 + math.log(count)) * math.log((1 + n_docs) / (1 + df)) * (2.0 if term in boosted else 1.0)
+        idf = math.log((1 + n_docs) / (1 + df))
+        score = (1 + math.log(count)) * idf * skill_shape_weight(surfaces[term]) * (2.0 if term in boosted else 1.0)
         scored.append((score, len(words), term))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     chosen: list[str] = []
@@ -231,7 +267,8 @@ def short_role(title: str) -> str:
     """A title as a seeker types it: no seniority, no team or location suffix."""
     role = re.split(r"\s[-|–—,(/]\s?|\s\(|:", str(title))[0]
     role = _SENIORITY.sub(" ", role)
-    return " ".join(role.split()).lower() or str(title).lower()
+    words = role.split()[:4]  # nobody types a whole long title
+    return " ".join(words).lower() or str(title).lower()
 
 
 _KEYBOARD = "qwertyuiopasdfghjklzxcvbnm"

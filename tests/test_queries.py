@@ -69,3 +69,17 @@ def test_noise_is_seeded_and_changes_the_text():
 def test_unknown_backend_is_a_config_error():
     with pytest.raises(ConfigError, match="backend"):
         from_dict(QueryParams, {"backend": "gpt"}, "queries")
+
+
+def test_skill_shaped_terms_outrank_plain_words():
+    from jobsearch.queries import skill_shape_weight
+
+    assert skill_shape_weight(["PyTorch"]) > skill_shape_weight(["Tableau"]) > skill_shape_weight(["credit risk"]) > skill_shape_weight(["regarding"])
+    assert skill_shape_weight(["SQL"]) == 2.0 and skill_shape_weight(["COMPETENCIES"]) < 2.0
+
+
+def test_sentence_initial_capitals_and_web_addresses_are_not_skills():
+    terms = _candidate_terms("Install conduit. Visit www.example.com for Tableau dashboards.")
+    assert "install" in terms and "Install" not in terms
+    assert "Tableau" in terms
+    assert not any("example" in t for t in terms)
