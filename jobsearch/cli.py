@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 from jobsearch.errors import JobsearchError
 
@@ -43,6 +44,8 @@ def _search(args: argparse.Namespace) -> int:
     if args.top_k < 1:
         raise JobsearchError("--top-k must be at least 1")
     index = SearchIndex(args.corpus, args.model)
+    if args.model == DEFAULT_MODEL_DIR and args.mode != "bm25" and not Path(DEFAULT_MODEL_DIR).is_dir():
+        raise JobsearchError(f"{DEFAULT_MODEL_DIR}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
     hits = index.search(args.query, top_k=args.top_k, mode=args.mode)
     if args.json:
         for hit in hits:

@@ -56,11 +56,18 @@ class SearchIndex:
             raise JobsearchError(f"{corpus_path}: no postings to search (run `dvc repro` first, or pass --corpus)")
         self.postings = read_parquet(self.corpus_path, CORPUS_COLUMNS)
         self.model_name = model_name
-        self.model = load_model(model_name)
+        self._model = None
         self.cache_dir = Path(cache_dir)
         self.batch_size = batch_size
         self._embeddings: np.ndarray | None = None
         self._bm25 = None
+
+    @property
+    def model(self):
+        # loaded on first use: BM25 search needs no model
+        if self._model is None:
+            self._model = load_model(self.model_name)
+        return self._model
 
     @property
     def embeddings(self) -> np.ndarray:

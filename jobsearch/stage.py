@@ -24,4 +24,5 @@ def run_stage(name: str, main: Callable[[], None]) -> None:
     except KeyboardInterrupt:
         print(f"stage {name}: interrupted; outputs already written are kept, rerun to continue", file=sys.stderr)
         sys.exit(130)
-    print(f"stage {name}: done in {time.perf_counter() - start:.1f} s")
+    if os.environ.get("RANK", "0") == "0":  # one line, not one per training process
+        print(f"stage {name}: done in {time.perf_counter() - start:.1f} s")

@@ -4,6 +4,10 @@ The recipe of the reference walkthrough (1 epoch, batch 16, lr 2e-5, warmup
 0.1, no-duplicates batches) with what a GPU needs to be used well: bf16 where
 supported, and CachedMultipleNegativesRankingLoss for large batches in little
 memory.
+
+With ``devices`` > 1 the train stage runs as one process per device (see
+jobsearch.distributed); ``fine_tune`` is then called in every process and
+saves the model in rank 0 only.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class TrainParams:
     loss: str = "mnrl"
     mini_batch_size: int = 32  # cached_mnrl only: the batch size that fits in memory
     precision: str = "auto"  # auto: bf16 on GPUs that support it, else fp32
-    devices: int = 1
+    devices: int = 1  # processes (GPUs) to train on; batch_size is per device
     logging_steps: int = 1
 
     def __post_init__(self) -> None:
@@ -47,6 +51,8 @@ class TrainParams:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if self.epochs <= 0 or self.learning_rate <= 0:
             raise ValueError("epochs and learning_rate must be positive")
+        if self.devices < 1:
+            raise ValueError(f"devices must be at least 1, got {self.devices}")
 
 
 def resolve_precision(precision: str) -> str:
@@ -63,13 +69,16 @@ def fine_tune(
     model,
     train: pd.DataFrame,
     params: TrainParams,
-    output_dir: str | Path,
+    output_dir: str | Path | None,
     callbacks: list | None = None,
 ) -> dict:
     """Fine-tune ``model`` on ``anchor, positive, negative`` triplets, save it to ``output_dir``.
 
-    Returns training metrics (steps, final loss, triplets per second).
+    Inside a distributed launch every process must call this (training is
+    collective); pass ``output_dir=None`` and no callbacks in all but rank 0.
+    Returns training metrics (steps, final loss, triplets per second, devices).
     """
+    import torch
     from datasets import Dataset
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.sentence_transformer.losses import (
@@ -78,14 +87,21 @@ def fine_tune(
     )
     from sentence_transformers.sentence_transformer.training_args import BatchSamplers
 
+    from jobsearch.distributed import world_size
+
     model.max_seq_length = params.max_seq_length
+    # with several devices, each device's batch also serves as negatives for the others
+    gather = world_size() > 1
+    # accelerate only sets up a gloo process group for CPU processes when told to use the CPU
+    multi_cpu = gather and not torch.cuda.is_available()
     dataset = Dataset.from_dict({c: list(train[c].astype(str)) for c in ("anchor", "positive", "negative")})
     if params.loss == "cached_mnrl":
-        loss = CachedMultipleNegativesRankingLoss(model, mini_batch_size=params.mini_batch_size)
+        loss = CachedMultipleNegativesRankingLoss(
+            model, mini_batch_size=params.mini_batch_size, gather_across_devices=gather
+        )
     else:
-        loss = MultipleNegativesRankingLoss(model)
+        loss = MultipleNegativesRankingLoss(model, gather_across_devices=gather)
     precision = resolve_precision(params.precision)
-    output_dir = Path(output_dir)
     scratch = tempfile.mkdtemp(prefix="jobsearch-train-")
     args = SentenceTransformerTrainingArguments(
         output_dir=scratch,  # nothing is saved there (save_strategy "no"); the model goes to output_dir
@@ -100,6 +116,8 @@ def fine_tune(
         batch_sampler=BatchSamplers.NO_DUPLICATES,
         logging_steps=params.logging_steps,
         save_strategy="no",
+        use_cpu=multi_cpu,
+        dataloader_drop_last=gather,  # what sentence-transformers sets under DDP anyway, minus its warning
         report_to="none",
         disable_tqdm=False,
     )
@@ -112,18 +130,29 @@ def fine_tune(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     seconds = time.perf_counter() - start
-    model.save(str(output_dir))
+    if output_dir is not None:
+        model.save(str(output_dir))
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     return {
         "triplets": len(train),
         "steps": int(result.global_step),
         "epochs": params.epochs,
         "precision": precision,
+        "devices": int(args.world_size),
+        "global_batch_size": params.batch_size * int(args.world_size),
+        "backend": _process_group_backend(),
         "train_loss": float(result.training_loss),
         "final_loss": float(losses[-1]) if losses else math.nan,
         "seconds": round(seconds, 2),
         "triplets_per_second": round(len(train) * params.epochs / seconds, 2) if seconds > 0 else None,
     }
+
+
+def _process_group_backend() -> str | None:
+    """nccl or gloo when the Trainer trained in a process group, else None."""
+    import torch.distributed as dist
+
+    return str(dist.get_backend()) if dist.is_available() and dist.is_initialized() else None
 
 
 def dvclive_callback(live_dir: str | Path) -> "object":

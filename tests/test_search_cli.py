@@ -62,3 +62,9 @@ def test_cli_errors_are_one_line(tmp_path, capsys, monkeypatch):
 def test_empty_query_is_rejected(corpus, tiny_model_dir, tmp_path):
     with pytest.raises(JobsearchError, match="empty"):
         SearchIndex(corpus, str(tiny_model_dir), cache_dir=tmp_path).search("   ")
+
+
+def test_cli_without_a_trained_model_says_how_to_get_one(corpus, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["search", "python", "--corpus", str(corpus)]) == 1
+    assert "models/finetuned: no fine-tuned model yet (run `make repro`" in capsys.readouterr().err
