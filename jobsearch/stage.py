@@ -15,6 +15,8 @@ def run_stage(name: str, main: Callable[[], None]) -> None:
     """Run a stage's ``main``; a JobsearchError becomes one line on stderr and exit 1."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.root.handlers:
+        handler.setLevel(logging.WARNING)  # some libraries (bm25s) set their loggers to DEBUG
     start = time.perf_counter()
     try:
         main()

@@ -1,7 +1,7 @@
 """select_base: validation triplet accuracy of each candidate -> metrics/base_models.json."""
 
 from jobsearch.config import section
-from jobsearch.evaluation import ModelParams, select_base_model
+from jobsearch.selection import ModelParams, select_base_model
 from jobsearch.io import read_parquet, write_json
 from jobsearch.stage import run_stage
 

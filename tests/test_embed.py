@@ -153,6 +153,7 @@ def test_table_rows_and_ratio_from_a_results_dict():
         "encode": {"texts": 8, "batch_size": 4, "max_seq_length": 64, "project_postings_per_s": 30.0,
                    "plain_postings_per_s": 10.0, "ratio": 3.0},
         "train": {"error": "RuntimeError: out of memory"},
+        "dvc": {"noop_repro_median_seconds": 0.61},
         "mining": [{"postings": 1000, "strategy": "hard", "mining_seconds": 0.5, "peak_rss_mib": 200.0},
                    {"postings": 50000, "strategy": "hard", "error": "MemoryError"}],
         "total_seconds": 12,
@@ -160,7 +161,9 @@ def test_table_rows_and_ratio_from_a_results_dict():
     table = format_table(table_rows(results))
     assert "3.00x" in table and "out of memory" in table
     assert "1,000 postings, hard" in table and "error: MemoryError" in table
-    assert "dvc" not in table  # parts not run are left out
+    assert "0.61 s" in table
+    del results["dvc"], results["encode"]
+    assert "dvc" not in format_table(table_rows(results))  # parts not run are left out
 
 
 def test_training_triplets_repeat_no_text():
@@ -170,6 +173,9 @@ def test_training_triplets_repeat_no_text():
     assert list(triplets.columns) == ["anchor", "positive", "negative"] and len(triplets) == 6
     texts = pd.concat([triplets["anchor"], triplets["positive"], triplets["negative"]])
     assert texts.is_unique
+    pairs = training_triplets(6, with_negatives=False)
+    assert list(pairs.columns) == ["anchor", "positive"]
+    assert pairs["positive"].tolist() == triplets["positive"].tolist()
 
 
 def test_mining_worker_reports_time_and_memory():
@@ -188,3 +194,15 @@ def test_settings_reject_an_unknown_mode():
     assert settings_for("full").encode_texts > settings_for("small").encode_texts
     with pytest.raises(ValueError, match="mode"):
         settings_for("huge")
+
+
+def test_mining_runs_in_a_child_that_reports_its_own_peak_memory():
+    from benchmarks.run import bench_mining, peak_rss_mib, settings_for
+
+    ballast = np.ones(400 * 2**20 // 8)  # 400 MiB touched here, in the parent
+    assert peak_rss_mib() > 400
+    settings = settings_for("small", (40,), mining_strategies=("least_similar",))
+    (row,) = bench_mining(settings)
+    assert "error" not in row and row["triplets"] == 40
+    assert row["peak_rss_mib"] < 400  # not the parent's peak (ru_maxrss would inherit it)
+    del ballast

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from jobsearch.errors import JobsearchError, ModelLoadError
-from jobsearch.evaluation import ModelParams, select_base_model, triplet_accuracy, triplet_evaluator_accuracy
+from jobsearch.evaluation import triplet_accuracy
+from jobsearch.selection import ModelParams, select_base_model, triplet_evaluator_accuracy
 from jobsearch.embed import encode
 
 TRIPLETS = pd.DataFrame(
