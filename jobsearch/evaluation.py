@@ -30,6 +30,8 @@ class EvalParams:
     batch_size: int = 64
     max_seq_length: int = 256
     depth: int = 100  # ranks kept per query (metrics need 10; fusion needs more)
+    # hybrid = weighted reciprocal rank fusion of the fine-tuned model and BM25
+    tune_hybrid: bool = True  # pick dense_weight and rrf_k on validation, then apply them to test
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     rrf_k: int = 60
@@ -39,6 +41,10 @@ class EvalParams:
             raise ValueError(f"corpus must be 'split' or 'all', got {self.corpus!r}")
         if self.depth < 10:
             raise ValueError("depth must be at least 10 (the metrics look at the top 10)")
+
+
+# what tune_hybrid tries (bm25_weight stays fixed: only the ratio matters)
+HYBRID_GRID = {"dense_weight": (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5), "rrf_k": (1, 5, 10, 30, 60)}
 
 
 @dataclass
@@ -92,32 +98,66 @@ def retrieval_task(triplets: pd.DataFrame, corpus: pd.DataFrame | None = None) -
     )
 
 
-def evaluate_rankers(task: RetrievalTask, models: dict[str, object], params: EvalParams, bm25=None) -> dict:
-    """Metrics per ranker: each dense model, ``bm25``, and ``hybrid`` (the last model + BM25)."""
-    from jobsearch.embed import encode
-    from jobsearch.retrieval import BM25Index, HybridParams, dense_top_k, hybrid_top_k, retrieval_metrics
+def evaluate_rankers(
+    task: RetrievalTask,
+    models: dict[str, object],
+    params: EvalParams,
+    hybrid: "HybridParams | None" = None,
+) -> tuple[dict, "HybridParams"]:
+    """Metrics per ranker: each dense model, ``bm25``, and ``hybrid`` (the last model + BM25).
 
-    bm25 = bm25 or BM25Index(task.docs)
+    ``hybrid`` fixes the fusion; without it the fusion is tuned on this task
+    (when ``params.tune_hybrid``; use that on validation only) or taken from
+    ``params``. Returns the metrics and the fusion used.
+    """
+    from jobsearch.embed import encode
+    from jobsearch.retrieval import BM25Index, HybridParams, dense_top_k, retrieval_metrics
+
     depth = min(params.depth, len(task.docs))
     results: dict[str, dict] = {}
-    hybrid_input = None
+    dense_ranked = None
     for name, model in models.items():
         model.max_seq_length = params.max_seq_length
         q = encode(model, task.queries, batch_size=params.batch_size)
         d = encode(model, task.docs, batch_size=params.batch_size, progress=len(task.docs) > 1000)
-        ranked, _ = dense_top_k(q, d, depth)
+        dense_ranked, _ = dense_top_k(q, d, depth)
         anchors = q[task.triplet_query]
         results[name] = {
             "triplet_accuracy": triplet_accuracy(anchors, d[task.relevant[task.triplet_query]], d[task.triplet_negative]),
             "triplet_accuracy_hard": triplet_accuracy(q, d[task.relevant], d[task.hard_negatives]),
-            **retrieval_metrics(ranked, task.relevant),
+            **retrieval_metrics(dense_ranked, task.relevant),
         }
-        hybrid_input = (q, d)
-    ranked, _ = bm25.top_k(task.queries, depth)
-    results["bm25"] = retrieval_metrics(ranked, task.relevant)
-    if hybrid_input is not None:
-        q, d = hybrid_input
+    bm25_ranked, _ = BM25Index(task.docs).top_k(task.queries, depth)
+    results["bm25"] = retrieval_metrics(bm25_ranked, task.relevant)
+    if hybrid is None:
         hybrid = HybridParams(dense_weight=params.dense_weight, bm25_weight=params.bm25_weight, rrf_k=params.rrf_k, depth=depth)
-        ranked, _ = hybrid_top_k(q, d, bm25, task.queries, depth, hybrid)
-        results["hybrid"] = retrieval_metrics(ranked, task.relevant)
-    return results
+        if params.tune_hybrid and dense_ranked is not None:
+            hybrid = tune_fusion(dense_ranked, bm25_ranked, task.relevant, hybrid)
+    if dense_ranked is not None:
+        results["hybrid"] = retrieval_metrics(_fuse(dense_ranked, bm25_ranked, hybrid), task.relevant)
+    return results, hybrid
+
+
+def _fuse(dense_ranked: np.ndarray, bm25_ranked: np.ndarray, hybrid) -> np.ndarray:
+    from jobsearch.retrieval import reciprocal_rank_fusion
+
+    fused, _ = reciprocal_rank_fusion(
+        [dense_ranked, bm25_ranked], weights=[hybrid.dense_weight, hybrid.bm25_weight], k=hybrid.rrf_k, top_k=dense_ranked.shape[1]
+    )
+    return fused
+
+
+def tune_fusion(dense_ranked: np.ndarray, bm25_ranked: np.ndarray, relevant: np.ndarray, start):
+    """The fusion of ``HYBRID_GRID`` with the best mrr@10 (ties: the first tried)."""
+    from dataclasses import replace
+
+    from jobsearch.retrieval import retrieval_metrics
+
+    best, best_mrr = start, -1.0
+    for rrf_k in HYBRID_GRID["rrf_k"]:
+        for weight in HYBRID_GRID["dense_weight"]:
+            candidate = replace(start, dense_weight=weight, bm25_weight=1.0, rrf_k=rrf_k)
+            mrr = retrieval_metrics(_fuse(dense_ranked, bm25_ranked, candidate), relevant)["mrr@10"]
+            if mrr > best_mrr + 1e-12:
+                best, best_mrr = candidate, mrr
+    return best

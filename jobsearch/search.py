@@ -101,13 +101,13 @@ class SearchIndex:
             self._bm25 = BM25Index(self.postings["text"].tolist())
         return self._bm25
 
-    def search(self, query: str, top_k: int = 5, mode: str = "dense") -> list[SearchHit]:
+    def search(self, query: str, top_k: int = 5, mode: str = "dense", hybrid=None) -> list[SearchHit]:
         if mode not in MODES:
             raise JobsearchError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if not query.strip():
             raise JobsearchError("the query is empty")
         top_k = max(1, min(top_k, len(self.postings)))
-        indices, scores = self._rank(query, top_k, mode)
+        indices, scores = self._rank(query, top_k, mode, hybrid)
         from jobsearch.retrieval import matched_terms
 
         hits = []
@@ -129,7 +129,7 @@ class SearchIndex:
             )
         return hits
 
-    def _rank(self, query: str, top_k: int, mode: str) -> tuple[np.ndarray, np.ndarray]:
+    def _rank(self, query: str, top_k: int, mode: str, hybrid=None) -> tuple[np.ndarray, np.ndarray]:
         from jobsearch.retrieval import HybridParams, dense_top_k, hybrid_top_k
 
         if mode == "bm25":
@@ -139,7 +139,7 @@ class SearchIndex:
         if mode == "dense":
             idx, scores = dense_top_k(query_emb, self.embeddings, top_k)
         else:
-            idx, scores = hybrid_top_k(query_emb, self.embeddings, self.bm25, [query], top_k, HybridParams())
+            idx, scores = hybrid_top_k(query_emb, self.embeddings, self.bm25, [query], top_k, hybrid or HybridParams())
         return idx[0], scores[0]
 
 

@@ -14,12 +14,15 @@ def main() -> None:
     models = {"base": load_model(base), "finetuned": load_model("models/finetuned")}
     corpus = read_parquet("data/clean.parquet", ["posting_id", "text"]) if params.corpus == "all" else None
     report = {}
+    hybrid = None  # tuned on validation (evaluate.tune_hybrid), then applied unchanged to test
     for split in ("validation", "test"):
         triplets = read_parquet(f"data/splits/{split}.parquet", ["anchor", "positive", "posting_id", "negative", "negative_id"])
-        report[split] = evaluate_rankers(retrieval_task(triplets, corpus), models, params)
+        report[split], hybrid = evaluate_rankers(retrieval_task(triplets, corpus), models, params, hybrid)
         summary = ", ".join(f"{name} mrr@10 {m['mrr@10']:.3f}" for name, m in report[split].items())
         print(f"{split}: {summary}")
     write_json(report, "metrics/eval.json")
+    # `jobsearch search --mode hybrid` fuses with these
+    write_json({"dense_weight": hybrid.dense_weight, "bm25_weight": hybrid.bm25_weight, "rrf_k": hybrid.rrf_k}, "metrics/hybrid.json")
     for split, rankers in report.items():
         # one row per ranker: what `dvc plots show` draws as bars
         write_json([{"ranker": name, **metrics} for name, metrics in rankers.items()], f"metrics/plots/eval_{split}.json")

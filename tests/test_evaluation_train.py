@@ -93,7 +93,7 @@ def test_retrieval_task_and_rankers_on_a_toy_split(tiny_model):
     assert task.relevant.tolist() == [0, 1, 2, 3]
     assert task.triplet_negative.tolist() == [1, 2, 3, 0]
     assert all(h != r for h, r in zip(task.hard_negatives, task.relevant))
-    report = evaluate_rankers(task, {"base": tiny_model}, EvalParams(max_seq_length=32, depth=10))
+    report, hybrid = evaluate_rankers(task, {"base": tiny_model}, EvalParams(max_seq_length=32, depth=10))
     assert set(report) == {"base", "bm25", "hybrid"}
     # each query shares rare words with its own posting only: BM25 gets them all first
     assert report["bm25"]["mrr@10"] == 1.0 and report["bm25"]["recall@1"] == 1.0
@@ -109,3 +109,22 @@ def test_retrieval_task_against_a_bigger_corpus():
     assert task.relevant.tolist() == [2, 1] and len(task.docs) == 3
     with pytest.raises(JobsearchError, match="not in the corpus"):
         retrieval_task(triplets, corpus.iloc[:2])
+
+
+def test_fusion_tuning_picks_the_best_grid_point():
+    from jobsearch.evaluation import HYBRID_GRID, _fuse, tune_fusion
+    from jobsearch.retrieval import HybridParams, retrieval_metrics
+
+    rng = np.random.default_rng(0)
+    relevant = np.arange(20)
+    dense = np.array([rng.permutation(20) for _ in range(20)])
+    bm25 = np.array([np.roll(np.arange(20), -i) if i % 3 else rng.permutation(20) for i in range(20)])  # mostly right
+    tuned = tune_fusion(dense, bm25, relevant, HybridParams(depth=20))
+    assert tuned.rrf_k in HYBRID_GRID["rrf_k"] and tuned.dense_weight in HYBRID_GRID["dense_weight"]
+    best = retrieval_metrics(_fuse(dense, bm25, tuned), relevant)["mrr@10"]
+    for k in HYBRID_GRID["rrf_k"]:
+        for w in HYBRID_GRID["dense_weight"]:
+            other = retrieval_metrics(_fuse(dense, bm25, HybridParams(dense_weight=w, rrf_k=k, depth=20)), relevant)["mrr@10"]
+            assert best >= other
+    # a random dense ranker should get the smallest weight
+    assert tuned.dense_weight == min(HYBRID_GRID["dense_weight"])

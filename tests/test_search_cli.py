@@ -68,3 +68,14 @@ def test_cli_without_a_trained_model_says_how_to_get_one(corpus, tmp_path, capsy
     monkeypatch.chdir(tmp_path)
     assert main(["search", "python", "--corpus", str(corpus)]) == 1
     assert "models/finetuned: no fine-tuned model yet (run `make repro`" in capsys.readouterr().err
+
+
+def test_cli_reads_the_tuned_fusion_and_rejects_a_bad_one(corpus, tiny_model_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fusion.json").write_text('{"dense_weight": 0.2, "bm25_weight": 1.0, "rrf_k": 5}')
+    args = ["search", "conduit bending", "--model", str(tiny_model_dir), "--corpus", str(corpus), "-k", "1", "--json"]
+    assert main(args + ["--fusion", "fusion.json"]) == 0
+    assert json.loads(capsys.readouterr().out)["posting_id"] == "p3"
+    (tmp_path / "fusion.json").write_text('{"dense_weight": -1}')
+    assert main(args + ["--fusion", "fusion.json"]) == 1
+    assert "dense_weight" in capsys.readouterr().err
