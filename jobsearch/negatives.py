@@ -21,6 +21,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import torch
 
 from jobsearch.models import DEFAULT_MODEL
 
@@ -116,6 +117,17 @@ def _score_chunks(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_size: int):
         yield start, query_emb[start:start + chunk_size] @ doc_emb.T
 
 
+def _top_k_indices(scores: np.ndarray, k: int, largest: bool) -> np.ndarray:
+    """Each row's k highest (or lowest) scores' indices, best first.
+
+    torch.topk runs on all cores and is several times faster than
+    np.argpartition + argsort over a chunk of 1024 x 40k scores.
+    """
+    if k <= 0:
+        return np.zeros((len(scores), 0), dtype=np.int64)
+    return torch.topk(torch.from_numpy(scores), k, dim=1, largest=largest, sorted=True).indices.numpy()
+
+
 def least_similar_negatives(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_size: int = 1024, pool: int = 32) -> np.ndarray:
     """Index of the least similar document for each query, spreading negatives.
 
@@ -130,9 +142,7 @@ def least_similar_negatives(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_si
     for start, scores in _score_chunks(query_emb, doc_emb, chunk_size):
         rows = np.arange(len(scores))
         scores[rows, start + rows] = np.inf  # never the positive
-        lowest = np.argpartition(scores, pool - 1, axis=1)[:, :pool]
-        order = np.take_along_axis(scores, lowest, axis=1).argsort(axis=1)
-        lowest = np.take_along_axis(lowest, order, axis=1)
+        lowest = _top_k_indices(scores, pool, largest=False)
         for r, candidates in enumerate(lowest):
             free = candidates[~used[candidates]]
             pick = free[0] if len(free) else candidates[0]
@@ -156,9 +166,7 @@ def hard_negatives(query_emb: np.ndarray, doc_emb: np.ndarray, params: NegativeP
         rows = np.arange(len(scores))
         positive_scores = scores[rows, start + rows].copy()
         scores[rows, start + rows] = -np.inf
-        top = np.argpartition(-scores, depth - 2, axis=1)[:, : depth - 1] if depth > 1 else np.zeros((len(scores), 0), int)
-        order = np.take_along_axis(-scores, top, axis=1).argsort(axis=1)
-        top = np.take_along_axis(top, order, axis=1)
+        top = _top_k_indices(scores, depth - 1, largest=True)
         for r in rows:
             ceiling = params.max_score_ratio * positive_scores[r]
             ranked = top[r][params.skip_top:]

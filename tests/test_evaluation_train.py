@@ -128,3 +128,15 @@ def test_fusion_tuning_picks_the_best_grid_point():
             assert best >= other
     # a random dense ranker should get the smallest weight
     assert tuned.dense_weight == min(HYBRID_GRID["dense_weight"])
+
+
+def test_batch_size_auto_is_bigger_only_for_half_precision():
+    from jobsearch.config import ConfigError, from_dict
+    from jobsearch.train import TrainParams, resolve_batch_size
+
+    assert resolve_batch_size("auto", "fp32") == 16
+    assert resolve_batch_size("auto", "bf16") == 64
+    assert resolve_batch_size(8, "bf16") == 8
+    assert from_dict(TrainParams, {"batch_size": "auto"}, "train").batch_size == "auto"
+    with pytest.raises(ConfigError, match="batch_size"):
+        from_dict(TrainParams, {"batch_size": "big"}, "train")
