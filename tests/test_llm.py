@@ -383,3 +383,24 @@ def test_estimate_cost_uses_the_price_table_and_the_batch_discount():
     assert estimate_cost("gpt-4o-mini", prices, 1_000_000, 1_000_000, batch=True) == pytest.approx(0.375)
     assert estimate_cost("gpt-4o-mini-2024-07-18", prices, 2_000_000, 0, batch=False) == pytest.approx(0.30)
     assert estimate_cost("llama3.1:8b", prices, 10, 10, batch=False) is None
+
+
+def test_the_queries_stage_runs_the_batch_backend_and_writes_no_key(tmp_path, server, api_key):
+    (tmp_path / "params.yaml").write_text(
+        "queries:\n  backend: openai-batch\n  poll_interval: 0.01\n  max_poll_interval: 0.04\n"
+        f"  prompt: {json.dumps(PROMPT)}\n"
+    )
+    (tmp_path / "data").mkdir()
+    postings = make_postings(4)
+    postings.assign(company="Acme").to_parquet(tmp_path / "data/clean.parquet")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "stages.queries"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    queries = pd.read_parquet(tmp_path / "data/queries.parquet")
+    assert queries["posting_id"].tolist() == postings["posting_id"].tolist()
+    assert queries["query"].tolist() == [expected_query(t) for t in postings["title"]]
+    metrics = json.loads((tmp_path / "metrics/queries.json").read_text())
+    assert metrics["requests_sent"] == 4 and server.batches_created == 1
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "params.yaml"]
+    assert written and not any(api_key.encode() in p.read_bytes() for p in written)
+    assert api_key not in proc.stdout + proc.stderr
