@@ -8,11 +8,15 @@ metrics (MRR, nDCG, recall) of each query's own posting among all postings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from jobsearch.errors import JobsearchError
+
+if TYPE_CHECKING:
+    from jobsearch.retrieval import HybridParams
 
 
 def triplet_accuracy(anchor_emb: np.ndarray, positive_emb: np.ndarray, negative_emb: np.ndarray) -> float:

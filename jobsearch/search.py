@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from jobsearch.embed import encode
 from jobsearch.errors import JobsearchError

@@ -31,8 +31,6 @@ def test_triplet_accuracy_matches_sentence_transformers_evaluator(tiny_model):
 
 
 def test_select_base_skips_unloadable_and_picks_best(tiny_model):
-    scores = {}
-
     def loader(name, **_):
         if name == "hub/missing":
             raise ModelLoadError("model 'hub/missing': offline")

@@ -1,6 +1,5 @@
 import random
 
-import pandas as pd
 import pytest
 
 from jobsearch.config import ConfigError, from_dict
