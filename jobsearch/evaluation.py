@@ -16,7 +16,7 @@ import pandas as pd
 from jobsearch.errors import JobsearchError
 
 if TYPE_CHECKING:
-    from jobsearch.retrieval import HybridParams
+    from jobsearch.retrieval import BM25Index, HybridParams
 
 
 def triplet_accuracy(anchor_emb: np.ndarray, positive_emb: np.ndarray, negative_emb: np.ndarray) -> float:
@@ -65,6 +65,7 @@ class RetrievalTask:
     triplet_query: np.ndarray  # per triplet: index into queries
     triplet_negative: np.ndarray  # per triplet: index into docs
     hard_negatives: np.ndarray  # per query: index into docs of BM25's best wrong posting
+    bm25: "BM25Index"  # over docs: built once, for the hard negatives and the bm25 ranker
 
 
 def retrieval_task(triplets: pd.DataFrame, corpus: pd.DataFrame | None = None) -> RetrievalTask:
@@ -88,7 +89,8 @@ def retrieval_task(triplets: pd.DataFrame, corpus: pd.DataFrame | None = None) -
     query_of = pd.Series(np.arange(len(pairs)), index=pairs["posting_id"])
     docs = corpus["text"].astype(str).tolist()
     queries = pairs["anchor"].astype(str).tolist()
-    bm25_idx, _ = BM25Index(docs).top_k(queries, min(2, len(docs)))
+    bm25 = BM25Index(docs)
+    bm25_idx, _ = bm25.top_k(queries, min(2, len(docs)))
     # BM25's best posting that is not the answer: lexically close, so hard for a dense model
     hard = np.where(bm25_idx[:, 0] == relevant, bm25_idx[:, -1], bm25_idx[:, 0])
     hard = np.where(hard < 0, (relevant + 1) % len(docs), hard)
@@ -99,6 +101,7 @@ def retrieval_task(triplets: pd.DataFrame, corpus: pd.DataFrame | None = None) -
         triplet_query=query_of.loc[triplets["posting_id"]].to_numpy(),
         triplet_negative=position.loc[triplets["negative_id"]].to_numpy(),
         hard_negatives=hard,
+        bm25=bm25,
     )
 
 
@@ -115,7 +118,7 @@ def evaluate_rankers(
     ``params``. Returns the metrics and the fusion used.
     """
     from jobsearch.embed import encode
-    from jobsearch.retrieval import BM25Index, HybridParams, dense_top_k, retrieval_metrics
+    from jobsearch.retrieval import HybridParams, dense_top_k, retrieval_metrics
 
     depth = min(params.depth, len(task.docs))
     results: dict[str, dict] = {}
@@ -131,7 +134,7 @@ def evaluate_rankers(
             "triplet_accuracy_hard": triplet_accuracy(q, d[task.relevant], d[task.hard_negatives]),
             **retrieval_metrics(dense_ranked, task.relevant),
         }
-    bm25_ranked, _ = BM25Index(task.docs).top_k(task.queries, depth)
+    bm25_ranked, _ = task.bm25.top_k(task.queries, depth)
     results["bm25"] = retrieval_metrics(bm25_ranked, task.relevant)
     if hybrid is None:
         hybrid = HybridParams(dense_weight=params.dense_weight, bm25_weight=params.bm25_weight, rrf_k=params.rrf_k, depth=depth)
