@@ -146,12 +146,9 @@ def evaluate_rankers(
 
 
 def _fuse(dense_ranked: np.ndarray, bm25_ranked: np.ndarray, hybrid) -> np.ndarray:
-    from jobsearch.retrieval import reciprocal_rank_fusion
+    from jobsearch.retrieval import fuse_rankings
 
-    fused, _ = reciprocal_rank_fusion(
-        [dense_ranked, bm25_ranked], weights=[hybrid.dense_weight, hybrid.bm25_weight], k=hybrid.rrf_k, top_k=dense_ranked.shape[1]
-    )
-    return fused
+    return fuse_rankings(dense_ranked, bm25_ranked, hybrid, top_k=dense_ranked.shape[1])[0]
 
 
 def tune_fusion(dense_ranked: np.ndarray, bm25_ranked: np.ndarray, relevant: np.ndarray, start):

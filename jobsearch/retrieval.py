@@ -357,11 +357,16 @@ def hybrid_top_k(
     depth = max(params.depth, k)
     dense_indices, _ = dense_top_k(query_emb, doc_emb, depth, chunk_size=chunk_size)
     bm25_indices, _ = bm25.top_k(queries, depth)
+    return fuse_rankings(dense_indices, bm25_indices, params, top_k=min(k, bm25.n_docs))
+
+
+def fuse_rankings(dense_indices: np.ndarray, bm25_indices: np.ndarray, params: HybridParams, top_k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Dense and BM25 rankings already computed, fused by ``params``' weighted RRF."""
     return reciprocal_rank_fusion(
         [dense_indices, bm25_indices],
         weights=[params.dense_weight, params.bm25_weight],
         k=params.rrf_k,
-        top_k=min(k, bm25.n_docs),
+        top_k=top_k,
     )
 
 
