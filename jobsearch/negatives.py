@@ -11,7 +11,9 @@ Strategies:
 * ``random``: a seeded random other posting;
 * ``hard``: from the top ranks, skipping the first ``skip_top`` and anything
   scoring above ``max_score_ratio`` x the positive's score (those are likely
-  just as relevant), ``per_query`` negatives per anchor.
+  just as relevant), ``per_query`` negatives per anchor (one row each here;
+  training gathers an anchor's rows into one n-tuple, see
+  jobsearch.train.training_columns).
 """
 
 from __future__ import annotations

@@ -96,12 +96,17 @@ def fine_tune(
 
     from jobsearch.distributed import world_size
 
-    model.max_seq_length = params.max_seq_length
+    # Training reads postings cut to max_seq_length (a speed choice); the saved
+    # model keeps the base model's own limit, so search and evaluation read
+    # whole postings.
+    own_max_seq_length = model.max_seq_length
+    model.max_seq_length = min(params.max_seq_length, own_max_seq_length)
     # with several devices, each device's batch also serves as negatives for the others
     gather = world_size() > 1
     # accelerate only sets up a gloo process group for CPU processes when told to use the CPU
     multi_cpu = gather and not torch.cuda.is_available()
-    dataset = Dataset.from_dict({c: list(train[c].astype(str)) for c in ("anchor", "positive", "negative")})
+    columns = training_columns(train)
+    dataset = Dataset.from_dict(columns)
     if params.loss == "cached_mnrl":
         loss = CachedMultipleNegativesRankingLoss(
             model, mini_batch_size=params.mini_batch_size, gather_across_devices=gather
@@ -138,17 +143,20 @@ def fine_tune(
         result = trainer.train()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        model.max_seq_length = own_max_seq_length
     seconds = time.perf_counter() - start
     if output_dir is not None:
         model.save(str(output_dir))
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     return {
         "triplets": len(train),
+        "negatives_per_anchor": len(columns) - 2,
         "steps": int(result.global_step),
         "epochs": params.epochs,
         "precision": precision,
         "devices": int(args.world_size),
         "batch_size": batch_size,
+        "max_seq_length": min(params.max_seq_length, own_max_seq_length),
         "global_batch_size": batch_size * int(args.world_size),
         "backend": _process_group_backend(),
         "train_loss": float(result.training_loss),
@@ -156,6 +164,29 @@ def fine_tune(
         "seconds": round(seconds, 2),
         "triplets_per_second": round(len(train) * params.epochs / seconds, 2) if seconds > 0 else None,
     }
+
+
+def training_columns(train: pd.DataFrame) -> dict[str, list[str]]:
+    """Columns ``anchor, positive, negative`` or, with several negatives per anchor, ``negative_1..n``.
+
+    Rows that share an anchor (``negatives.per_query`` > 1) become one n-tuple,
+    so each step scores an anchor against all its hard negatives at once
+    rather than revisiting the anchor once per negative: as many steps as
+    anchors, whatever per_query is. An anchor with fewer negatives repeats its
+    last one (a repeated candidate changes nothing in the loss).
+    """
+    train = train[["anchor", "positive", "negative"]].astype(str)
+    grouped = train.groupby(["anchor", "positive"], sort=False)["negative"].agg(list)
+    width = int(grouped.map(len).max()) if len(grouped) else 1
+    if width == 1:
+        return {c: list(train[c]) for c in ("anchor", "positive", "negative")}
+    columns = {
+        "anchor": [a for a, _ in grouped.index],
+        "positive": [p for _, p in grouped.index],
+    }
+    for k in range(width):
+        columns[f"negative_{k + 1}"] = [negs[min(k, len(negs) - 1)] for negs in grouped]
+    return columns
 
 
 def _process_group_backend() -> str | None:

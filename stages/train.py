@@ -26,7 +26,7 @@ def main() -> None:
         distributed.check_devices(params.devices)
         distributed.launch(params.devices, "stages.train")
         return
-    model = load_model(base, device=distributed.process_device(), max_seq_length=params.max_seq_length)
+    model = load_model(base, device=distributed.process_device())  # fine_tune applies train.max_seq_length
     if distributed.is_main_process():
         with atomic_path("models/finetuned", is_dir=True) as out:
             metrics = fine_tune(model, train, params, out, callbacks=[dvclive_callback("metrics/train")])

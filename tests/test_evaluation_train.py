@@ -63,6 +63,8 @@ def test_fine_tune_moves_anchors_towards_positives(tiny_model, tmp_path, monkeyp
     metrics = fine_tune(tiny_model, train, params, tmp_path / "out", callbacks=[dvclive_callback(tmp_path / "live")])
     assert metrics["steps"] > 0 and metrics["precision"] == "fp32" and metrics["triplets"] == 16
     tuned = load_model(str(tmp_path / "out"))
+    # trained on 32 tokens, saved with the model's own limit for search and evaluation
+    assert metrics["max_seq_length"] == 32 and tuned.max_seq_length == tiny_model.max_seq_length == 128
     after = triplet_accuracy(*(encode(tuned, list(TRIPLETS[c])) for c in ("anchor", "positive", "negative")))
     assert after >= before and after == 1.0
     loss_curve = tmp_path / "live" / "plots" / "metrics" / "train" / "loss.tsv"
@@ -138,3 +140,33 @@ def test_batch_size_auto_is_bigger_only_for_half_precision():
     assert from_dict(TrainParams, {"batch_size": "auto"}, "train").batch_size == "auto"
     with pytest.raises(ConfigError, match="batch_size"):
         from_dict(TrainParams, {"batch_size": "big"}, "train")
+
+
+def test_training_columns_keep_triplets_and_gather_several_negatives_per_anchor():
+    from jobsearch.train import training_columns
+
+    assert training_columns(TRIPLETS) == {c: TRIPLETS[c].tolist() for c in ("anchor", "positive", "negative")}
+    # hard negatives with per_query 2: two rows for the first anchor, one for the second
+    rows = pd.DataFrame(
+        {
+            "anchor": ["python sql", "python sql", "icu nurse"],
+            "positive": ["data engineer", "data engineer", "registered nurse"],
+            "negative": ["data analyst", "ml engineer", "lpn"],
+        }
+    )
+    assert training_columns(rows) == {
+        "anchor": ["python sql", "icu nurse"],
+        "positive": ["data engineer", "registered nurse"],
+        "negative_1": ["data analyst", "lpn"],
+        "negative_2": ["ml engineer", "lpn"],
+    }
+
+
+def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):
+    from jobsearch.train import TrainParams, fine_tune
+
+    second = TRIPLETS.assign(negative=TRIPLETS["negative"].iloc[[1, 2, 3, 0]].to_numpy())
+    train = pd.concat([TRIPLETS, second], ignore_index=True)
+    metrics = fine_tune(tiny_model, train, TrainParams(batch_size=2, learning_rate=1e-3, max_seq_length=32), None)
+    # one step per two anchors: the 8 rows are 4 anchors with 2 negatives each
+    assert metrics["negatives_per_anchor"] == 2 and metrics["steps"] == 2 and metrics["triplets"] == 8
