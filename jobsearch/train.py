@@ -169,23 +169,23 @@ def fine_tune(
 def training_columns(train: pd.DataFrame) -> dict[str, list[str]]:
     """Columns ``anchor, positive, negative`` or, with several negatives per anchor, ``negative_1..n``.
 
-    Rows that share an anchor (``negatives.per_query`` > 1) become one n-tuple,
+    Rows of one anchor (its ``posting_id``; without that column, its anchor and
+    positive texts) become one n-tuple when ``negatives.per_query`` > 1,
     so each step scores an anchor against all its hard negatives at once
     rather than revisiting the anchor once per negative: as many steps as
     anchors, whatever per_query is. An anchor with fewer negatives repeats its
-    last one (a repeated candidate changes nothing in the loss).
+    last one (that negative then counts twice among the candidates).
     """
-    train = train[["anchor", "positive", "negative"]].astype(str)
-    grouped = train.groupby(["anchor", "positive"], sort=False)["negative"].agg(list)
-    width = int(grouped.map(len).max()) if len(grouped) else 1
+    # an anchor is its posting (two postings may share a text and a query)
+    key = ["posting_id"] if "posting_id" in train.columns else ["anchor", "positive"]
+    texts = train[["anchor", "positive", "negative"]].astype(str)
+    grouped = texts.groupby([train[k].to_numpy() for k in key], sort=False).agg(list)
+    width = int(grouped["negative"].map(len).max()) if len(grouped) else 1
     if width == 1:
-        return {c: list(train[c]) for c in ("anchor", "positive", "negative")}
-    columns = {
-        "anchor": [a for a, _ in grouped.index],
-        "positive": [p for _, p in grouped.index],
-    }
+        return {c: list(texts[c]) for c in ("anchor", "positive", "negative")}
+    columns = {"anchor": [rows[0] for rows in grouped["anchor"]], "positive": [rows[0] for rows in grouped["positive"]]}
     for k in range(width):
-        columns[f"negative_{k + 1}"] = [negs[min(k, len(negs) - 1)] for negs in grouped]
+        columns[f"negative_{k + 1}"] = [negs[min(k, len(negs) - 1)] for negs in grouped["negative"]]
     return columns
 
 

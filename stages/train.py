@@ -14,7 +14,7 @@ from jobsearch.train import TrainParams, dvclive_callback, fine_tune
 
 BASE_MODELS = "metrics/base_models.json"
 TRAIN_SPLIT = "data/splits/train.parquet"
-COLUMNS = ["anchor", "positive", "negative"]
+COLUMNS = ["anchor", "positive", "negative", "posting_id"]  # posting_id: which rows are one anchor
 
 
 def main() -> None:

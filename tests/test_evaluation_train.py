@@ -154,12 +154,16 @@ def test_training_columns_keep_triplets_and_gather_several_negatives_per_anchor(
             "negative": ["data analyst", "ml engineer", "lpn"],
         }
     )
-    assert training_columns(rows) == {
+    expected = {
         "anchor": ["python sql", "icu nurse"],
         "positive": ["data engineer", "registered nurse"],
         "negative_1": ["data analyst", "lpn"],
         "negative_2": ["ml engineer", "lpn"],
     }
+    assert training_columns(rows) == expected
+    # with posting ids, an anchor is its posting: two postings sharing a text and a query stay apart
+    assert training_columns(rows.assign(posting_id=["a", "a", "b"])) == expected
+    assert training_columns(rows.assign(posting_id=["a", "b", "c"])) == {c: rows[c].tolist() for c in ("anchor", "positive", "negative")}
 
 
 def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):
