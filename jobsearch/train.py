@@ -100,7 +100,8 @@ def fine_tune(
     # model keeps the base model's own limit, so search and evaluation read
     # whole postings.
     own_max_seq_length = model.max_seq_length
-    model.max_seq_length = min(params.max_seq_length, own_max_seq_length)
+    train_max_seq_length = min(params.max_seq_length, own_max_seq_length)
+    model.max_seq_length = train_max_seq_length
     # with several devices, each device's batch also serves as negatives for the others
     gather = world_size() > 1
     # accelerate only sets up a gloo process group for CPU processes when told to use the CPU
@@ -156,7 +157,7 @@ def fine_tune(
         "precision": precision,
         "devices": int(args.world_size),
         "batch_size": batch_size,
-        "max_seq_length": min(params.max_seq_length, own_max_seq_length),
+        "max_seq_length": train_max_seq_length,
         "global_batch_size": batch_size * int(args.world_size),
         "backend": _process_group_backend(),
         "train_loss": float(result.training_loss),
