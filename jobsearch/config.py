@@ -87,6 +87,11 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
         return {k: _coerce(v, args[1], f"{key}.{k}") for k, v in value.items()} if args else value
     if hint is Any:
         return value
+    if dataclasses.is_dataclass(hint):
+        # a nested section, e.g. evaluate.hybrid
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a mapping, got {value!r}")
+        return from_dict(hint, value, prefix=key)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             # YAML reads 2e-5 (no dot) as a string; accept numeric strings

@@ -1,22 +1,42 @@
-"""Evaluating models the way a job seeker meets them: ranking a split's postings.
+"""Evaluating rankers the way job seekers meet them, on query sets the generator cannot bias.
 
-Per ranker (base model, fine-tuned model, BM25, and their hybrid): triplet
-accuracy on the split's triplets, on BM25-mined hard negatives, and ranking
-metrics (MRR, nDCG, recall) of each query's own posting among all postings.
+Each split's queries are ranked against the split's postings (``corpus: all``:
+against every posting), in several query sets:
+
+* ``generated``: the queries stage's queries (what training learns from);
+* ``title``: each distinct posting title, matched against the postings with
+  their titles removed (so the title itself cannot be looked up);
+* ``skills``: a posting's own skill tags, where the source has them;
+* ``golden``: a user's labelled queries (``evaluate.golden``), against all postings.
+
+A query's relevant postings are its own and that posting's near-duplicates
+(same ``group_id``); for a title, every posting with that title.
+
+Rankers: the base and fine-tuned models (dense), BM25, ``hybrid`` (the best
+fusion of the fine-tuned model and BM25) and ``served`` (what ``jobsearch
+search`` serves). Both are chosen on validation: the candidate with the largest
+worst-case mrr@10 margin over BM25 across the query sets, then the best mean.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
 
-from jobsearch.errors import JobsearchError
+from jobsearch.errors import DataError
+from jobsearch.retrieval import HybridParams, RankerParams
 
 if TYPE_CHECKING:
-    from jobsearch.retrieval import BM25Index, HybridParams
+    from jobsearch.golden import GoldenQueries
+    from jobsearch.retrieval import BM25Index
+
+CUTOFF = 10  # the metrics look at the top 10
+QUERY_SETS = ("generated", "title", "skills")
+VIEWS = ("text", "description")  # what a query set is matched against: the whole posting, or it without its title
 
 
 def triplet_accuracy(anchor_emb: np.ndarray, positive_emb: np.ndarray, negative_emb: np.ndarray) -> float:
@@ -32,136 +52,304 @@ def triplet_accuracy(anchor_emb: np.ndarray, positive_emb: np.ndarray, negative_
 class EvalParams:
     corpus: str = "split"  # rank each query against its split's postings, or "all" postings
     batch_size: int = 64
-    max_seq_length: int = 256
-    depth: int = 100  # ranks kept per query (metrics need 10; fusion needs more)
-    # hybrid = weighted reciprocal rank fusion of the fine-tuned model and BM25
-    tune_hybrid: bool = True  # pick dense_weight and rrf_k on validation, then apply them to test
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    rrf_k: int = 60
+    chunk_size: int = 1024  # queries scored at a time: memory is chunk_size x postings floats per ranker
+    max_tags: int = 3  # a skill-tag query is a posting's first max_tags tags
+    golden: str | None = None  # CSV/TSV/JSONL of query, posting_id: a user's labelled queries
+    tune: bool = True  # choose the served ranker on validation; false serves `served` as given
+    served: RankerParams = field(default_factory=RankerParams)  # also sets every fusion's depth
+    convex_weights: list[float] = field(default_factory=lambda: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    rrf_weights: list[float] = field(default_factory=lambda: [0.25, 0.5, 1.0, 2.0])  # dense weight; BM25's is 1
+    rrf_ks: list[int] = field(default_factory=lambda: [1, 10, 60])
 
     def __post_init__(self) -> None:
         if self.corpus not in ("split", "all"):
             raise ValueError(f"corpus must be 'split' or 'all', got {self.corpus!r}")
-        if self.depth < 10:
-            raise ValueError("depth must be at least 10 (the metrics look at the top 10)")
+        if self.batch_size < 1 or self.chunk_size < 1 or self.max_tags < 1:
+            raise ValueError("batch_size, chunk_size and max_tags must be at least 1")
+        if any(not 0 <= w <= 1 for w in self.convex_weights):
+            raise ValueError(f"convex_weights must lie in [0, 1], got {self.convex_weights}")
+        if any(w < 0 for w in self.rrf_weights) or any(k < 0 for k in self.rrf_ks):
+            raise ValueError("rrf_weights and rrf_ks must be >= 0")
 
 
-# what tune_hybrid tries (bm25_weight stays fixed: only the ratio matters)
-HYBRID_GRID = {"dense_weight": (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5), "rrf_k": (1, 5, 10, 30, 60)}
+def candidate_rankers(params: EvalParams) -> dict[str, RankerParams]:
+    """Every ranker validation chooses from: dense, BM25 and the fusion grid."""
+    depth = params.served.hybrid.depth
+    candidates = {"dense": RankerParams("dense"), "bm25": RankerParams("bm25")}
+    for w in params.convex_weights:
+        if 0 < w < 1:  # the ends are dense and bm25 themselves
+            candidates[f"convex {w:g}"] = RankerParams("hybrid", HybridParams("convex", w, round(1 - w, 6), depth=depth))
+    for k in params.rrf_ks:
+        for w in params.rrf_weights:
+            if w > 0:
+                candidates[f"rrf {w:g} k{k}"] = RankerParams("hybrid", HybridParams("rrf", w, 1.0, k, depth))
+    return candidates
+
+
+# ---------------------------------------------------------------------------
+# Query sets
 
 
 @dataclass
-class RetrievalTask:
-    """Queries of one split, the postings they are ranked against, and the answers.
-
-    Triplets are kept as indices into ``queries`` and ``docs``, so each text is
-    encoded once per model.
-    """
-
+class QuerySet:
+    name: str
     queries: list[str]
-    relevant: np.ndarray  # index into docs of each query's own posting
-    docs: list[str]
-    triplet_query: np.ndarray  # per triplet: index into queries
-    triplet_negative: np.ndarray  # per triplet: index into docs
-    hard_negatives: np.ndarray  # per query: index into docs of BM25's best wrong posting
-    bm25: "BM25Index"  # over docs: built once, for the hard negatives and the bm25 ranker
+    relevant: list[set[int]]  # per query, indices of its relevant postings in the corpus
+    view: str = "text"  # which text of the postings the queries are matched against (VIEWS)
 
 
-def retrieval_task(triplets: pd.DataFrame, corpus: pd.DataFrame | None = None) -> RetrievalTask:
-    """Build a split's ranking task: one query per posting, ranked against the corpus.
+@dataclass
+class SplitTask:
+    """One split's corpus (one row per posting, with its texts and group) and query sets."""
 
-    ``triplets`` has ``anchor, positive, posting_id, negative, negative_id``;
-    ``corpus`` (``posting_id, text``) defaults to the split's own postings.
+    postings: pd.DataFrame  # posting_id, text, description, group_id
+    query_sets: list[QuerySet]  # the generated set first
+    # the generated set's triplets as indices: query, its own posting, negative posting
+    triplet_query: np.ndarray
+    triplet_positive: np.ndarray
+    triplet_negative: np.ndarray
+
+
+def _normalised_title(title: str) -> str:
+    return " ".join(str(title).split()).casefold()
+
+
+def split_task(triplets: pd.DataFrame, clean: pd.DataFrame, params: EvalParams, skill_tags: Callable[[str], list[str]]) -> SplitTask:
+    """A split's ranking task from its triplets and the cleaned postings.
+
+    ``triplets`` has ``anchor, posting_id, negative_id`` (``group_id`` when
+    near-duplicates were grouped); ``clean`` has ``posting_id, title,
+    description, text`` (``skills`` when the source has tags).
     """
-    from jobsearch.retrieval import BM25Index
-
-    pairs = triplets.drop_duplicates("posting_id").reset_index(drop=True)
-    if corpus is None:
-        negatives = triplets[["negative_id", "negative"]].set_axis(["posting_id", "text"], axis=1)
-        corpus = pd.concat([pairs[["posting_id", "positive"]].set_axis(["posting_id", "text"], axis=1), negatives])
-    corpus = corpus.drop_duplicates("posting_id").reset_index(drop=True)
-    position = pd.Series(np.arange(len(corpus)), index=corpus["posting_id"])
-    missing = (set(pairs["posting_id"]) | set(triplets["negative_id"])) - set(position.index)
+    split_ids = pd.unique(triplets["posting_id"])
+    known = set(clean["posting_id"])
+    missing = (set(split_ids) | set(triplets["negative_id"])) - known
     if missing:
-        raise JobsearchError(f"{len(missing)} evaluation postings are not in the corpus (e.g. {sorted(missing)[0]})")
-    relevant = position.loc[pairs["posting_id"]].to_numpy()
-    query_of = pd.Series(np.arange(len(pairs)), index=pairs["posting_id"])
-    docs = corpus["text"].astype(str).tolist()
-    queries = pairs["anchor"].astype(str).tolist()
-    bm25 = BM25Index(docs)
-    bm25_idx, _ = bm25.top_k(queries, min(2, len(docs)))
-    # BM25's best posting that is not the answer: lexically close, so hard for a dense model
-    hard = np.where(bm25_idx[:, 0] == relevant, bm25_idx[:, -1], bm25_idx[:, 0])
-    hard = np.where(hard < 0, (relevant + 1) % len(docs), hard)
-    return RetrievalTask(
-        queries=queries,
-        relevant=relevant,
-        docs=docs,
-        triplet_query=query_of.loc[triplets["posting_id"]].to_numpy(),
+        raise DataError(f"{len(missing)} evaluation postings are not in data/clean.parquet (e.g. {sorted(missing)[0]})")
+    in_corpus = clean["posting_id"].isin(set(split_ids) | set(triplets["negative_id"])) if params.corpus == "split" else slice(None)
+    postings = with_groups(clean.loc[in_corpus].reset_index(drop=True), triplets)
+    position = pd.Series(np.arange(len(postings)), index=postings["posting_id"])
+    relevant_to = relevance(postings)
+    pairs = triplets.drop_duplicates(["posting_id", "anchor"]).reset_index(drop=True)
+    sets = [generated_query_set(triplets, postings)]
+
+    own = postings[postings["posting_id"].isin(set(split_ids))]
+    titles = postings["title"].map(_normalised_title)
+    with_title = {t: set(idx.tolist()) for t, idx in postings.groupby(titles).indices.items()}
+    firsts = own.assign(key=titles[own.index]).drop_duplicates("key")
+    firsts = firsts[firsts["key"] != ""]
+    sets.append(QuerySet("title", firsts["title"].astype(str).tolist(), [with_title[k] for k in firsts["key"]], view="description"))
+
+    if "skills" in own:
+        tags = own["skills"].map(skill_tags)
+        tagged = own[tags.map(bool)]
+        queries = [", ".join(t[: params.max_tags]) for t in tags[tags.map(bool)]]
+        sets.append(QuerySet("skills", queries, relevant_to(tagged["posting_id"])))
+
+    query_of = pd.Series(np.arange(len(pairs)), index=pd.MultiIndex.from_frame(pairs[["posting_id", "anchor"]]))
+    return SplitTask(
+        postings=postings,
+        query_sets=[s for s in sets if s.queries],
+        triplet_query=query_of.loc[pd.MultiIndex.from_frame(triplets[["posting_id", "anchor"]])].to_numpy(),
+        triplet_positive=position.loc[triplets["posting_id"]].to_numpy(),
         triplet_negative=position.loc[triplets["negative_id"]].to_numpy(),
-        hard_negatives=hard,
-        bm25=bm25,
     )
 
 
-def evaluate_rankers(
-    task: RetrievalTask,
-    models: dict[str, object],
-    params: EvalParams,
-    hybrid: "HybridParams | None" = None,
-) -> tuple[dict, "HybridParams"]:
-    """Metrics per ranker: each dense model, ``bm25``, and ``hybrid`` (the last model + BM25).
+def with_groups(postings: pd.DataFrame, triplets: pd.DataFrame) -> pd.DataFrame:
+    """``postings`` with the ``group_id`` the triplets give them (a posting without one is its own group)."""
+    group_of = (
+        triplets.drop_duplicates("posting_id").set_index("posting_id")["group_id"] if "group_id" in triplets else pd.Series(dtype=str)
+    )
+    return postings.assign(group_id=postings["posting_id"].map(group_of).fillna(postings["posting_id"]))
 
-    ``hybrid`` fixes the fusion; without it the fusion is tuned on this task
-    (when ``params.tune_hybrid``; use that on validation only) or taken from
-    ``params``. Returns the metrics and the fusion used.
+
+def relevance(postings: pd.DataFrame) -> Callable[[Sequence[str]], list[set[int]]]:
+    """posting ids -> per id, the corpus indices of it and its near-duplicates."""
+    position = pd.Series(np.arange(len(postings)), index=postings["posting_id"])
+    members = {g: set(idx.tolist()) for g, idx in postings.groupby("group_id").indices.items()}
+    groups = postings["group_id"].to_numpy()
+    return lambda posting_ids: [members[groups[i]] for i in position.loc[list(posting_ids)]]
+
+
+def generated_query_set(triplets: pd.DataFrame, postings: pd.DataFrame) -> QuerySet:
+    """The triplets' distinct (posting, query) pairs as queries, against ``postings`` (with ``group_id``)."""
+    pairs = triplets.drop_duplicates(["posting_id", "anchor"])
+    return QuerySet("generated", pairs["anchor"].astype(str).tolist(), relevance(postings)(pairs["posting_id"]))
+
+
+def golden_query_set(golden: "GoldenQueries", clean: pd.DataFrame) -> QuerySet:
+    position = pd.Series(np.arange(len(clean)), index=clean["posting_id"])
+    return QuerySet("golden", list(golden.queries), [set(position.loc[sorted(ids)].tolist()) for ids in golden.relevant])
+
+
+# ---------------------------------------------------------------------------
+# Ranking
+
+
+class Embeddings:
+    """Each model's embeddings of each text list, computed once and reused across query sets and rankers."""
+
+    def __init__(self, models: dict[str, object], batch_size: int) -> None:
+        self.models = models
+        self.batch_size = batch_size
+        self._cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def get(self, model_name: str, key: str, texts: list[str]) -> np.ndarray:
+        """Embeddings of ``texts``, which ``key`` names (the same key, the same texts)."""
+        from jobsearch.embed import encode
+
+        if (model_name, key) not in self._cache:
+            self._cache[(model_name, key)] = encode(
+                self.models[model_name], texts, batch_size=self.batch_size, progress=len(texts) > 1000
+            )
+        return self._cache[(model_name, key)]
+
+
+def ranked_lists(
+    query_set: QuerySet,
+    embeddings: dict[str, tuple[np.ndarray, np.ndarray]],
+    bm25: "BM25Index | None",
+    rankers: dict[str, tuple[str | None, RankerParams]],
+    chunk_size: int,
+) -> dict[str, np.ndarray]:
+    """Each ranker's top ``CUTOFF`` postings for every query of the set.
+
+    ``embeddings`` maps a model name to (query, posting) embeddings; a ranker is
+    (the model its dense scores come from, its params). Scores are computed a
+    chunk of queries at a time, each score matrix once for all rankers.
     """
-    from jobsearch.embed import encode
-    from jobsearch.retrieval import HybridParams, dense_top_k, retrieval_metrics
+    from jobsearch.retrieval import dense_scores, rank
 
-    depth = min(params.depth, len(task.docs))
-    results: dict[str, dict] = {}
-    dense_ranked = None
-    for name, model in models.items():
-        model.max_seq_length = params.max_seq_length
-        q = encode(model, task.queries, batch_size=params.batch_size)
-        d = encode(model, task.docs, batch_size=params.batch_size, progress=len(task.docs) > 1000)
-        dense_ranked, _ = dense_top_k(q, d, depth)
-        anchors = q[task.triplet_query]
-        results[name] = {
-            "triplet_accuracy": triplet_accuracy(anchors, d[task.relevant[task.triplet_query]], d[task.triplet_negative]),
-            "triplet_accuracy_hard": triplet_accuracy(q, d[task.relevant], d[task.hard_negatives]),
-            **retrieval_metrics(dense_ranked, task.relevant),
-        }
-    bm25_ranked, _ = task.bm25.top_k(task.queries, depth)
-    results["bm25"] = retrieval_metrics(bm25_ranked, task.relevant)
-    if hybrid is None:
-        hybrid = HybridParams(dense_weight=params.dense_weight, bm25_weight=params.bm25_weight, rrf_k=params.rrf_k, depth=depth)
-        if params.tune_hybrid and dense_ranked is not None:
-            hybrid = tune_fusion(dense_ranked, bm25_ranked, task.relevant, hybrid)
-    if dense_ranked is not None:
-        results["hybrid"] = retrieval_metrics(_fuse(dense_ranked, bm25_ranked, hybrid), task.relevant)
-    return results, hybrid
+    lists: dict[str, list[np.ndarray]] = {name: [] for name in rankers}
+    for start in range(0, len(query_set.queries), chunk_size):
+        rows = slice(start, start + chunk_size)
+        bm25_scores = bm25.score_matrix(query_set.queries[rows]) if bm25 is not None else None
+        dense = {name: dense_scores(q[rows], d) for name, (q, d) in embeddings.items()}
+        for name, (model_name, ranker) in rankers.items():
+            indices, _ = rank(ranker, CUTOFF, dense.get(model_name), bm25_scores)
+            lists[name].append(indices)
+    return {name: np.concatenate(parts) for name, parts in lists.items()}
 
 
-def _fuse(dense_ranked: np.ndarray, bm25_ranked: np.ndarray, hybrid) -> np.ndarray:
-    from jobsearch.retrieval import fuse_rankings
-
-    return fuse_rankings(dense_ranked, bm25_ranked, hybrid, top_k=dense_ranked.shape[1])[0]
-
-
-def tune_fusion(dense_ranked: np.ndarray, bm25_ranked: np.ndarray, relevant: np.ndarray, start):
-    """The fusion of ``HYBRID_GRID`` with the best mrr@10 (ties: the first tried)."""
-    from dataclasses import replace
-
+def evaluate_query_set(
+    query_set: QuerySet,
+    postings: pd.DataFrame,
+    embeddings: Embeddings,
+    bm25: dict[str, "BM25Index"],
+    rankers: dict[str, tuple[str | None, RankerParams]],
+    chunk_size: int,
+) -> dict[str, dict[str, float]]:
+    """Ranking metrics of each ranker on one query set."""
     from jobsearch.retrieval import retrieval_metrics
 
-    best, best_mrr = start, -1.0
-    for rrf_k in HYBRID_GRID["rrf_k"]:
-        for weight in HYBRID_GRID["dense_weight"]:
-            candidate = replace(start, dense_weight=weight, bm25_weight=1.0, rrf_k=rrf_k)
-            mrr = retrieval_metrics(_fuse(dense_ranked, bm25_ranked, candidate), relevant)["mrr@10"]
-            if mrr > best_mrr + 1e-12:
-                best, best_mrr = candidate, mrr
-    return best
+    docs = postings[query_set.view].astype(str).tolist()
+    used = {m for m, _ in rankers.values() if m is not None}
+    emb = {
+        m: (embeddings.get(m, f"queries/{query_set.name}", query_set.queries), embeddings.get(m, f"docs/{query_set.view}", docs))
+        for m in used
+    }
+    lists = ranked_lists(query_set, emb, bm25.get(query_set.view), rankers, chunk_size)
+    return {name: retrieval_metrics(ranked, query_set.relevant) for name, ranked in lists.items()}
+
+
+def choose(metrics: dict[str, dict[str, dict[str, float]]], names: list[str]) -> str:
+    """The ranker with the largest worst-case mrr@10 margin over BM25 across query sets, then the best mean.
+
+    ``metrics[query_set][ranker]``; ties go to the earlier name.
+    """
+
+    def objective(name: str) -> tuple[float, float]:
+        margins = [m[name]["mrr@10"] - m["bm25"]["mrr@10"] for m in metrics.values()]
+        return min(margins), float(np.mean([m[name]["mrr@10"] for m in metrics.values()]))
+
+    return max(names, key=lambda n: (objective(n), -names.index(n)))
+
+
+def _bm25_per_view(postings: pd.DataFrame, views) -> dict[str, "BM25Index"]:
+    from jobsearch.retrieval import BM25Index
+
+    return {view: BM25Index(postings[view].astype(str).tolist()) for view in views}
+
+
+def _fixed_rankers(served: RankerParams, hybrid: HybridParams) -> dict[str, tuple[str | None, RankerParams]]:
+    return {
+        "base": ("base", RankerParams("dense")),
+        "finetuned": ("finetuned", RankerParams("dense")),
+        "bm25": (None, RankerParams("bm25")),
+        "hybrid": ("finetuned", RankerParams("hybrid", hybrid)),
+        "served": (None if served.mode == "bm25" else "finetuned", served),
+    }
+
+
+def evaluate(
+    splits: dict[str, pd.DataFrame],
+    clean: pd.DataFrame,
+    models: dict[str, object],
+    params: EvalParams,
+    skill_tags: Callable[[str], list[str]],
+    golden: "GoldenQueries | None" = None,
+    log: Callable[[str], None] = print,
+) -> tuple[dict, dict]:
+    """Metrics per split, query set and ranker, and the served ranker chosen on validation.
+
+    ``splits`` maps ``validation`` and ``test`` to their triplets; ``models``
+    holds ``base`` and ``finetuned``. Returns ``(report, served)``; ``served``
+    is what ``jobsearch search`` serves (``metrics/hybrid.json``).
+    """
+    candidates = candidate_rankers(params)
+    served, hybrid = params.served, params.served.hybrid
+    report: dict = {}
+    tuning_record: dict = {}
+    for split in ("validation", "test"):
+        task = split_task(splits[split], clean, params, skill_tags)
+        embeddings = Embeddings(models, params.batch_size)
+        bm25 = _bm25_per_view(task.postings, {s.view for s in task.query_sets})
+        tuning = split == "validation" and params.tune
+        rankers = (
+            {"base": ("base", RankerParams("dense"))} | {n: ("finetuned", r) for n, r in candidates.items()}
+            if tuning
+            else _fixed_rankers(served, hybrid)
+        )
+        metrics = {s.name: evaluate_query_set(s, task.postings, embeddings, bm25, rankers, params.chunk_size) for s in task.query_sets}
+        if tuning:
+            hybrid_names = [n for n, r in candidates.items() if r.mode == "hybrid"] or ["dense"]
+            served_name, hybrid_name = choose(metrics, list(candidates)), choose(metrics, hybrid_names)
+            served, hybrid = candidates[served_name], candidates[hybrid_name].hybrid
+            tuning_record = {"validation_mrr@10": {n: {s: round(m[n]["mrr@10"], 4) for s, m in metrics.items()} for n in candidates}}
+            names = {"base": "base", "finetuned": "dense", "bm25": "bm25", "hybrid": hybrid_name, "served": served_name}
+            metrics = {s: {label: m[name] for label, name in names.items()} for s, m in metrics.items()}
+        _add_triplet_accuracy(metrics["generated"], task, embeddings)
+        report[split] = metrics
+        for set_name, by_ranker in metrics.items():
+            log(f"{split} {set_name}: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in by_ranker.items()))
+    if golden is not None:
+        embeddings = Embeddings(models, params.batch_size)
+        query_set = golden_query_set(golden, clean)
+        metrics = evaluate_query_set(query_set, clean, embeddings, _bm25_per_view(clean, ["text"]), _fixed_rankers(served, hybrid), params.chunk_size)
+        report["golden"] = {**metrics, "queries": len(golden.queries), "rows_dropped": sum(golden.dropped.values())}
+        log("golden: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in metrics.items()))
+    served_record = {"served": {"mode": served.mode, "hybrid": vars(served.hybrid)}, "label": served.label, "hybrid": vars(hybrid), **tuning_record}
+    return report, served_record
+
+
+def _add_triplet_accuracy(metrics: dict, task: SplitTask, embeddings: Embeddings) -> None:
+    """Triplet accuracy of the dense models on the generated set: the reference recipe's metric (it saturates)."""
+    generated = task.query_sets[0]
+    docs = task.postings["text"].astype(str).tolist()
+    for name in embeddings.models:
+        q = embeddings.get(name, "queries/generated", generated.queries)
+        d = embeddings.get(name, "docs/text", docs)
+        metrics[name]["triplet_accuracy"] = triplet_accuracy(q[task.triplet_query], d[task.triplet_positive], d[task.triplet_negative])
+
+
+def plot_rows(report: dict) -> dict[str, list[dict]]:
+    """Per split, one row per (query set, ranker): what `dvc plots show` draws as bars."""
+    return {
+        split: [
+            {"ranker": f"{set_name}/{ranker}", **metrics}
+            for set_name, by_ranker in report[split].items()
+            for ranker, metrics in by_ranker.items()
+        ]
+        for split in ("validation", "test")
+    }

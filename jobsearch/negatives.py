@@ -1,14 +1,17 @@
-"""Choosing a negative posting for each (query, posting) pair.
+"""Choosing negative postings for each (query, posting) pair.
 
-Negatives are drawn from the anchor's own split only (no posting leaks across
-splits), and similarities are computed a chunk of queries at a time, so memory
-grows with chunk_size x split size, never with N x N.
+A posting has several queries (one row each). Negatives are drawn from the
+anchor's own split only (no posting leaks across splits) and never from the
+anchor's near-duplicate group (a repost is as good an answer as the positive,
+so it must not be pushed away). Similarities are computed a chunk of queries
+at a time against the split's distinct postings, so memory grows with
+chunk_size x split postings, never with N x N.
 
 Strategies:
 
 * ``least_similar`` (the reference recipe): the posting least similar to the
   query, each posting used as a negative at most once while others remain;
-* ``random``: a seeded random other posting;
+* ``random``: a seeded random posting of another group;
 * ``hard``: from the top ranks, skipping the first ``skip_top`` and anything
   scoring above ``max_score_ratio`` x the positive's score (those are likely
   just as relevant), ``per_query`` negatives per anchor (one row each here;
@@ -25,7 +28,10 @@ import numpy as np
 import pandas as pd
 import torch
 
+from jobsearch.errors import DataError
 from jobsearch.models import DEFAULT_MODEL
+from jobsearch.near_duplicates import NearDuplicateParams, group_stats, near_duplicate_groups
+from jobsearch.split import SPLITS, SplitParams, assign_splits, check_unique_ids
 
 STRATEGIES = ("least_similar", "random", "hard")
 
@@ -56,62 +62,164 @@ class NegativeParams:
 Encoder = Callable[[list[str]], np.ndarray]
 
 
+def make_triplets(
+    postings: pd.DataFrame,
+    queries: pd.DataFrame,
+    negative_params: NegativeParams,
+    split_params: SplitParams,
+    dup_params: NearDuplicateParams,
+    encode: Encoder | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Triplets and their metrics from postings (``posting_id, text``) and queries.
+
+    ``queries`` has ``posting_id, query`` (and ``style``), several rows per
+    posting. Near-duplicate groups are found over all postings, whole groups
+    are assigned to splits, and each query gets negatives from its split.
+    """
+    postings = postings.reset_index(drop=True)
+    check_unique_ids(postings["posting_id"].astype(str))  # before the slow grouping
+    groups = near_duplicate_groups(postings["posting_id"].tolist(), postings["text"].tolist(), dup_params)
+    split = assign_splits(postings["posting_id"], split_params, groups)
+    postings = postings.assign(group_id=groups, split=split.to_numpy())
+    pairs = queries.merge(postings, on="posting_id", how="inner", validate="many_to_one")
+    if pairs.empty:
+        raise DataError("no query belongs to a known posting (do queries and postings come from the same run?)")
+    triplets = build_triplets(pairs.drop(columns="split"), pairs["split"], negative_params, encode)
+    metrics = {
+        "strategy": negative_params.strategy,
+        "triplets": len(triplets),
+        "per_split": _per_split(triplets["split"]),
+        "queries_per_split": _per_split(pairs["split"]),
+        "postings_per_split": _per_split(pairs.drop_duplicates("posting_id")["split"]),
+        "near_duplicates": {"threshold": dup_params.threshold, **group_stats(groups)},
+    }
+    return triplets, metrics
+
+
+def _per_split(split: pd.Series) -> dict[str, int]:
+    counts = split.value_counts()
+    return {name: int(counts[name]) for name in SPLITS if name in counts}
+
+
 def build_triplets(
     pairs: pd.DataFrame,
     split: pd.Series,
     params: NegativeParams,
     encode: Encoder | None = None,
 ) -> pd.DataFrame:
-    """Triplets ``anchor, positive, negative`` (+ ids and split) from (query, posting) pairs.
+    """Triplets ``anchor, positive, negative`` (+ ids, split, group) from (query, posting) rows.
 
-    ``pairs`` has one row per posting: ``posting_id``, ``query``, ``text``.
-    ``split`` gives each row's split name. ``encode`` maps texts to normalised
+    ``pairs`` has one row per query: ``posting_id``, ``query``, ``text``, and
+    optionally ``group_id`` (near-duplicate group; default: each posting its
+    own) and ``style`` (carried through). ``split`` gives each row's split
+    name; the rows of a posting share one. ``encode`` maps texts to normalised
     embeddings; it is only needed by the similarity-based strategies.
     """
     if params.strategy != "random" and encode is None:
         raise ValueError(f"strategy {params.strategy!r} needs an encoder")
     pairs = pairs.reset_index(drop=True).assign(split=pd.Series(split).reset_index(drop=True).to_numpy())
+    if "group_id" not in pairs.columns:
+        pairs = pairs.assign(group_id=pairs["posting_id"])
+    _check_one_per_posting(pairs, ["split", "group_id"])
     rng = np.random.default_rng(params.seed)
-    frames = []
-    for split_name, group in pairs.groupby("split", sort=False):
-        if len(group) < 2:
-            raise ValueError(
-                f"split '{split_name}' has {len(group)} posting(s); a negative needs at least 2 "
-                "(use more postings or change the split fractions)"
-            )
-        if params.strategy == "random":
-            neg = [[i] for i in random_negatives(len(group), rng)]
-        else:
-            query_emb = encode(group["query"].tolist())
-            doc_emb = encode(group["text"].tolist())
-            if params.strategy == "least_similar":
-                neg = [[i] for i in least_similar_negatives(query_emb, doc_emb, params.chunk_size)]
-            else:
-                neg = hard_negatives(query_emb, doc_emb, params)
-        frames.append(_triplet_frame(group, neg, str(split_name)))
+    frames = [
+        _split_triplets(rows.reset_index(drop=True), str(name), params, encode, rng)
+        for name, rows in pairs.groupby("split", sort=False)
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
-def _triplet_frame(group: pd.DataFrame, negatives: list[list[int]], split_name: str) -> pd.DataFrame:
-    rows = [(i, j) for i, js in enumerate(negatives) for j in js]
-    anchor_idx = np.array([i for i, _ in rows], dtype=int)
-    neg_idx = np.array([j for _, j in rows], dtype=int)
-    return pd.DataFrame(
+def _check_one_per_posting(pairs: pd.DataFrame, columns: list[str]) -> None:
+    distinct = pairs.groupby("posting_id")[columns].nunique()
+    for column in columns:
+        mixed = distinct.index[distinct[column] > 1]
+        if len(mixed):
+            raise DataError(f"posting {mixed[0]!r} has rows with different {column} values")
+
+
+def _split_triplets(
+    rows: pd.DataFrame, split_name: str, params: NegativeParams, encode: Encoder | None, rng: np.random.Generator
+) -> pd.DataFrame:
+    # documents are the split's distinct postings; ``positive`` is each query row's document
+    positive, _ = pd.factorize(rows["posting_id"])
+    docs = rows.drop_duplicates("posting_id")  # factorize numbers postings in this same order
+    doc_group, group_names = pd.factorize(docs["group_id"])
+    if len(group_names) < 2:
+        raise DataError(
+            f"split '{split_name}' has {len(docs)} posting(s) in {len(group_names)} near-duplicate group(s); "
+            "a negative needs at least 2 groups (use more postings or change the split fractions)"
+        )
+    if params.strategy == "random":
+        anchors, negatives = np.arange(len(rows)), random_negatives(positive, doc_group, rng)
+    else:
+        query_emb = encode(rows["query"].tolist())
+        doc_emb = encode(docs["text"].tolist())
+        if params.strategy == "least_similar":
+            anchors = np.arange(len(rows))
+            negatives = least_similar_negatives(query_emb, doc_emb, positive, doc_group, params.chunk_size)
+        else:
+            per_query = hard_negatives(query_emb, doc_emb, positive, doc_group, params)
+            anchors = np.repeat(np.arange(len(rows)), [len(js) for js in per_query])
+            negatives = np.fromiter((j for js in per_query for j in js), dtype=np.int64, count=len(anchors))
+    return _triplet_frame(rows, docs, anchors, negatives, split_name)
+
+
+def _triplet_frame(
+    rows: pd.DataFrame, docs: pd.DataFrame, anchors: np.ndarray, negatives: np.ndarray, split_name: str
+) -> pd.DataFrame:
+    """One triplet per (query row index, negative document index)."""
+    frame = pd.DataFrame(
         {
-            "anchor": group["query"].to_numpy()[anchor_idx],
-            "positive": group["text"].to_numpy()[anchor_idx],
-            "negative": group["text"].to_numpy()[neg_idx],
-            "posting_id": group["posting_id"].to_numpy()[anchor_idx],
-            "negative_id": group["posting_id"].to_numpy()[neg_idx],
+            "anchor": rows["query"].to_numpy()[anchors],
+            "positive": rows["text"].to_numpy()[anchors],
+            "negative": docs["text"].to_numpy()[negatives],
+            "posting_id": rows["posting_id"].to_numpy()[anchors],
+            "negative_id": docs["posting_id"].to_numpy()[negatives],
             "split": split_name,
+            "group_id": rows["group_id"].to_numpy()[anchors],
         }
     )
+    if "style" in rows.columns:
+        frame["style"] = rows["style"].to_numpy()[anchors]
+    return frame
 
 
-def random_negatives(n: int, rng: np.random.Generator) -> np.ndarray:
-    """For each of n items a random other item."""
-    offsets = rng.integers(1, n, size=n)  # never 0: never the positive itself
-    return (np.arange(n) + offsets) % n
+class _GroupMembers:
+    """Each document's near-duplicate group as a slice of the documents sorted by group.
+
+    Excluding a positive's group then costs its size, not a comparison
+    against every document.
+    """
+
+    def __init__(self, doc_group: np.ndarray) -> None:
+        doc_group = np.asarray(doc_group)
+        self.order = np.argsort(doc_group, kind="stable")
+        by_group = doc_group[self.order]
+        self.start = np.searchsorted(by_group, doc_group, side="left")
+        self.end = np.searchsorted(by_group, doc_group, side="right")
+
+    def cells(self, positive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, document) index arrays: for row r, every document in ``positive[r]``'s group."""
+        start, sizes = self.start[positive], self.end[positive] - self.start[positive]
+        rows = np.repeat(np.arange(len(positive)), sizes)
+        offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        return rows, self.order[np.repeat(start, sizes) + offsets]
+
+    def largest(self, positive: np.ndarray) -> int:
+        return int((self.end[positive] - self.start[positive]).max(initial=0))
+
+
+def random_negatives(positive: np.ndarray, doc_group: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each query (its positive document index) a random document of another group.
+
+    Uniform over the allowed documents in one draw: draw a rank among the
+    documents sorted by group, leaving out the positive's group's slice.
+    """
+    members = _GroupMembers(doc_group)
+    start, end = members.start[positive], members.end[positive]
+    ranks = rng.integers(0, len(doc_group) - (end - start))
+    ranks = np.where(ranks >= start, ranks + (end - start), ranks)
+    return members.order[ranks]
 
 
 def _score_chunks(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_size: int):
@@ -130,22 +238,30 @@ def _top_k_indices(scores: np.ndarray, k: int, largest: bool) -> np.ndarray:
     return torch.topk(torch.from_numpy(scores), k, dim=1, largest=largest, sorted=True).indices.numpy()
 
 
-def least_similar_negatives(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_size: int = 1024, pool: int = 32) -> np.ndarray:
-    """Index of the least similar document for each query, spreading negatives.
+def least_similar_negatives(
+    query_emb: np.ndarray,
+    doc_emb: np.ndarray,
+    positive: np.ndarray,
+    doc_group: np.ndarray,
+    chunk_size: int = 1024,
+    pool: int = 32,
+) -> np.ndarray:
+    """Index of the least similar allowed document for each query, spreading negatives.
 
-    Each query takes the lowest-scoring document (never its own, which has the
-    same index) that no earlier query has taken among its ``pool`` lowest;
-    when all of those are taken, the lowest one is reused.
+    ``positive[i]`` is query i's own document; no document of its group
+    (``doc_group``, at least two groups) is allowed. Each query takes the
+    lowest-scoring allowed document that no earlier query has taken among its
+    ``pool`` lowest; when all of those are taken, the lowest one is reused.
     """
-    n = len(query_emb)
-    pool = min(pool, n - 1)
-    used = np.zeros(n, dtype=bool)
-    chosen = np.empty(n, dtype=int)
+    members = _GroupMembers(doc_group)
+    pool = min(pool, len(doc_emb) - 1)
+    used = np.zeros(len(doc_emb), dtype=bool)
+    chosen = np.empty(len(query_emb), dtype=np.int64)
     for start, scores in _score_chunks(query_emb, doc_emb, chunk_size):
-        rows = np.arange(len(scores))
-        scores[rows, start + rows] = np.inf  # never the positive
+        scores[members.cells(positive[start:start + len(scores)])] = np.inf  # never the positive's group
         lowest = _top_k_indices(scores, pool, largest=False)
         for r, candidates in enumerate(lowest):
+            candidates = candidates[np.isfinite(scores[r, candidates])]  # the pool may reach the group
             free = candidates[~used[candidates]]
             pick = free[0] if len(free) else candidates[0]
             used[pick] = True
@@ -153,32 +269,42 @@ def least_similar_negatives(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_si
     return chosen
 
 
-def hard_negatives(query_emb: np.ndarray, doc_emb: np.ndarray, params: NegativeParams) -> list[list[int]]:
-    """Up to ``per_query`` hard negatives per query (index lists; at least one each).
+def hard_negatives(
+    query_emb: np.ndarray,
+    doc_emb: np.ndarray,
+    positive: np.ndarray,
+    doc_group: np.ndarray,
+    params: NegativeParams,
+) -> list[list[int]]:
+    """Up to ``per_query`` hard negatives per query (document index lists; at least one each).
 
-    Candidates are the query's top ``depth`` documents in rank order, without
-    its own positive, the first ``skip_top`` of them, and any scoring above
-    ``max_score_ratio`` x the positive's score. A query left with none falls
-    back to the highest-ranked document below that ceiling.
+    Candidates are the query's top ``depth`` allowed documents in rank order
+    (never its positive ``positive[i]`` nor another of its group), without
+    the first ``skip_top`` of them and any scoring above ``max_score_ratio`` x
+    the positive's score. A query left with none falls back to the
+    highest-ranked allowed document below that ceiling.
     """
-    n = len(query_emb)
-    depth = min(params.depth + params.skip_top + 1, n)
+    members = _GroupMembers(doc_group)
     result: list[list[int]] = []
     for start, scores in _score_chunks(query_emb, doc_emb, params.chunk_size):
         rows = np.arange(len(scores))
-        positive_scores = scores[rows, start + rows].copy()
-        scores[rows, start + rows] = -np.inf
-        top = _top_k_indices(scores, depth - 1, largest=True)
+        chunk_positive = positive[start:start + len(scores)]
+        positive_scores = scores[rows, chunk_positive].copy()
+        scores[members.cells(chunk_positive)] = -np.inf  # never the positive's group
+        # enough ranks that skip_top + depth allowed ones remain after dropping the group
+        k = min(params.skip_top + params.depth + members.largest(chunk_positive), len(doc_emb))
+        top = _top_k_indices(scores, k, largest=True)
         for r in rows:
             ceiling = params.max_score_ratio * positive_scores[r]
-            ranked = top[r][params.skip_top:]
-            ok = [int(j) for j in ranked if scores[r, j] <= ceiling][: params.per_query]
+            allowed = top[r][np.isfinite(scores[r, top[r]])]
+            ranked = allowed[params.skip_top:params.skip_top + params.depth]
+            ok = ranked[scores[r, ranked] <= ceiling][: params.per_query].tolist()
             if not ok:
                 others = np.isfinite(scores[r])
                 below = np.where(others & (scores[r] <= ceiling))[0]
                 if len(below):
                     ok = [int(below[np.argmax(scores[r, below])])]
-                else:  # every other posting scores like the positive: take the least similar
+                else:  # every allowed posting scores like the positive: take the least similar
                     ok = [int(np.where(others)[0][np.argmin(scores[r, others])])]
             result.append(ok)
     return result

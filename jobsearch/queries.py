@@ -1,24 +1,35 @@
-"""Query generation: one short, human-like job-search query per posting.
+"""Query generation: short, human-like job-search queries for each posting.
 
 Backends:
 
-* ``offline`` (default): no LLM. Picks at most ``max_skills`` specialised skills
-  that are distinctive for the posting (TF-IDF against the corpus), optionally a
-  role and years of experience, then adds seeded human noise.
-* ``openai`` / ``openai-batch``: an LLM through the ``openai`` client
-  (see :mod:`jobsearch.llm`).
+* ``offline`` (default): no LLM. ``per_posting`` queries per posting, each in a
+  named style (:data:`STYLES`): distinctive skills only (TF-IDF against the
+  corpus), role + years + skills, abbreviations/synonyms the posting does not
+  contain (vocabulary in ``jobsearch/data/synonyms.yaml``), a noisy typed query
+  with a guaranteed typo, or the posting's own skill tags. Seeded per posting.
+* ``openai`` / ``openai-batch``: one query per posting from an LLM through the
+  ``openai`` client (see :mod:`jobsearch.llm`), style ``llm``.
+
+:func:`generate_queries` dispatches between them and returns the metrics.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import math
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
 
 import pandas as pd
+import yaml
 from bm25s.stopwords import STOPWORDS_EN
+
+from jobsearch.errors import ConfigError
 
 DEFAULT_PROMPT = (
     "Write a concise, human-like job search query that a job seeker might type to find the "
@@ -43,6 +54,8 @@ class QueryParams:
     seed: int = 42
     # offline generator
     max_skills: int = 3
+    per_posting: int = 3  # queries per posting, in distinct styles where the posting allows
+    styles: list[str] = field(default_factory=lambda: list(STYLES))
     role_probability: float = 0.5
     years_probability: float = 0.4
     typo_probability: float = 0.3
@@ -70,6 +83,15 @@ class QueryParams:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.max_skills < 1:
             raise ValueError("max_skills must be at least 1")
+        if self.per_posting < 1:
+            raise ValueError(f"per_posting must be at least 1, got {self.per_posting}")
+        if not self.styles:
+            raise ValueError(f"styles must name at least one of {', '.join(STYLES)}")
+        for style in self.styles:
+            if style not in STYLES:
+                raise ValueError(f"unknown query style {style!r} (known: {', '.join(STYLES)})")
+        if len(set(self.styles)) < len(self.styles):
+            raise ValueError(f"styles lists a style twice: {self.styles}")
         if self.concurrency < 1 or self.max_retries < 0 or self.max_query_chars < 1:
             raise ValueError("concurrency and max_query_chars must be at least 1, max_retries at least 0")
         if self.poll_interval <= 0 or self.max_poll_interval < self.poll_interval:
@@ -77,6 +99,30 @@ class QueryParams:
 
 
 BACKENDS = ("offline", "openai", "openai-batch")
+# Offline query styles (see the module docstring); LLM queries are labelled LLM_STYLE.
+STYLES = ("skills", "role_skills", "synonyms", "noisy", "tags")
+LLM_STYLE = "llm"
+QUERY_COLUMNS = ["posting_id", "query", "style"]
+
+
+def generate_queries(postings: pd.DataFrame, params: QueryParams) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Queries (``posting_id, query, style``) and metrics, with the backend ``params`` names."""
+    if params.backend == "offline":
+        queries = offline_queries(postings, params)
+        per_style = queries["style"].value_counts()
+        metrics = {
+            "backend": "offline",
+            "queries": len(queries),
+            "per_style": {style: int(per_style[style]) for style in STYLES if style in per_style},
+            "requests_sent": 0,
+            "estimated_cost_usd": 0.0,
+        }
+        return queries, metrics
+    from jobsearch.llm import generate_llm_queries  # imports openai; only LLM runs need it
+
+    queries, metrics = generate_llm_queries(postings, params)
+    queries = queries.assign(style=LLM_STYLE)[QUERY_COLUMNS]
+    return queries, {**metrics, "queries": len(queries), "per_style": {LLM_STYLE: len(queries)}}
 
 
 # --- offline generator -------------------------------------------------------
@@ -125,44 +171,345 @@ _SENIORITY = re.compile(
 _YEARS = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:-\s*\d{1,2}\s*)?(?:years?|yrs?)\b", re.IGNORECASE)
 
 
-def offline_queries(postings: pd.DataFrame, params: QueryParams) -> pd.DataFrame:
-    """One query per posting, without an LLM.
+def offline_queries(
+    postings: pd.DataFrame, params: QueryParams, vocabulary: SynonymVocabulary | None = None
+) -> pd.DataFrame:
+    """``params.per_posting`` queries per posting, without an LLM: ``posting_id, query, style``.
 
     ``postings`` needs ``posting_id``, ``title`` and ``description`` (``company``
-    and ``skills`` are used when present). Each posting's randomness is seeded
-    by ``(params.seed, posting_id)``, so adding postings leaves the dice of the
-    others unchanged.
+    and ``skills`` are used when present). Rows of a posting are adjacent, in
+    input order. Each posting's randomness is seeded by ``(params.seed,
+    posting_id)``, so adding postings leaves the dice of the others unchanged.
+    ``vocabulary`` defaults to the packaged synonyms (:func:`load_synonyms`).
     """
-    docs = [_candidate_terms(text) for text in postings["description"].astype(str)]
+    vocabulary = vocabulary or load_synonyms()
+    descriptions = postings["description"].astype(str).tolist()
+    docs = [_candidate_terms(text) for text in descriptions]
     doc_freq = Counter(term for terms in docs for term in set(terms))
     n_docs = len(docs)
     # On a real corpus a term found in one posting only is usually a name or a
     # typo, not a skill a seeker would type.
     min_df = 2 if n_docs >= 20 else 1
-    companies = postings["company"].astype(str) if "company" in postings else [""] * n_docs
-    listed_skills = postings["skills"].astype(str) if "skills" in postings else [""] * n_docs
+    companies = postings["company"].astype(str).tolist() if "company" in postings else [""] * n_docs
+    tag_fields = postings["skills"].tolist() if "skills" in postings else [None] * n_docs
 
-    queries = []
-    for (pid, title, description), terms, company, skills in zip(
-        postings[["posting_id", "title", "description"]].itertuples(index=False, name=None),
-        docs,
-        companies,
-        listed_skills,
+    rows = []
+    for pid, title, description, terms, company, tag_field in zip(
+        postings["posting_id"].astype(str), postings["title"].astype(str), descriptions, docs, companies, tag_fields
     ):
         rng = random.Random(f"{params.seed}:{pid}")
-        excluded = _words(title) | _words(company)
-        boosted = {t.lower() for t in re.split(r"[,;|]", skills) if t.strip()}
-        ranked = rank_skills(terms, doc_freq, n_docs, excluded=excluded, boosted=boosted, min_df=min_df)
-        n_skills = rng.choice([n for n in (1, 2, 3, 3, 2, 3) if n <= params.max_skills] or [1])
-        parts = [_surface(terms, skill) for skill in ranked[:n_skills]]
-        if rng.random() < params.role_probability or not parts:
-            parts.insert(0, short_role(title))
-        years = _YEARS.search(str(description))
-        if years and rng.random() < params.years_probability:
-            parts.insert(1 if len(parts) > 1 else len(parts), rng.choice(["{} years", "{}+ years experience", "{} yrs exp", "{} years experience"]).format(years.group(1)))
-        queries.append(add_noise(", ".join(p for p in parts if p), rng, params))
-    return pd.DataFrame({"posting_id": postings["posting_id"].astype(str).tolist(), "query": queries})
+        tags = skill_tags(tag_field)
+        ranked = rank_skills(
+            terms, doc_freq, n_docs, excluded=_words(title) | _words(company),
+            boosted={t.lower() for t in tags}, min_df=min_df,
+        )
+        post = _posting_facts(title, description, terms, ranked, tags, vocabulary, params)
+        rows.extend((pid, query, style) for style, query in _posting_queries(post, rng, params, vocabulary))
+    return pd.DataFrame(rows, columns=QUERY_COLUMNS)
 
+
+@dataclass(frozen=True)
+class _Posting:
+    """What the styles draw on, computed once per posting and shared by its queries."""
+
+    role: str
+    skills: list[str]  # distinctive skill terms as written, best first
+    years: str | None  # years of experience the posting asks for
+    tags: list[str]  # the posting's own skill tags
+    alternatives: dict[int, list[str]]  # vocabulary group -> its forms with a word the posting lacks
+    skill_groups: list[int]  # groups of `alternatives` found as a skill, fit to stand alone in a query
+
+
+# a re-roll draws skills from this many more candidates than it uses
+_SKILL_POOL_EXTRA = 4
+# groups found among this many top candidates count as skills
+_SKILL_GROUP_RANK = 15
+
+
+def _posting_facts(
+    title: str,
+    description: str,
+    terms: list[str],
+    ranked: list[str],
+    tags: list[str],
+    vocabulary: SynonymVocabulary,
+    params: QueryParams,
+) -> _Posting:
+    text = f"{title}\n{description}"
+    found = vocabulary.find(text)
+    posting_words = set(_WORD.findall(text.lower()))
+    alternatives = {}
+    for group, forms_found in found.items():
+        # only forms that put a word into the query the posting lacks: the point of the style
+        absent = [
+            form for form in vocabulary.groups[group]
+            if form.lower() not in forms_found and not set(_WORD.findall(form.lower())) <= posting_words
+        ]
+        if absent:
+            alternatives[group] = absent
+    top = set(ranked[:_SKILL_GROUP_RANK])
+    skill_groups = [g for g in alternatives if any(f in top or " " in f for f in found[g])]
+    years = _YEARS.search(description)
+    spellings = _spellings(terms)
+    return _Posting(
+        role=short_role(title),
+        skills=[spellings.get(skill, skill) for skill in ranked[: params.max_skills + _SKILL_POOL_EXTRA]],
+        years=years.group(1) if years else None,
+        tags=tags,
+        alternatives=alternatives,
+        skill_groups=skill_groups,
+    )
+
+
+# tries at a query text this posting does not have yet
+_REROLLS = 4
+
+
+def _posting_queries(
+    post: _Posting, rng: random.Random, params: QueryParams, vocabulary: SynonymVocabulary
+) -> list[tuple[str, str]]:
+    """``(style, query)`` pairs, exactly ``params.per_posting`` of them."""
+    # role_skills needs only a title: the fallback when no configured style fits
+    available = [s for s in params.styles if _STYLE_FITS[s](post)] or ["role_skills"]
+    styles = rng.sample(available, min(params.per_posting, len(available)))
+    # fewer styles than queries: repeat styles, their dice differ
+    styles += [rng.choice(available) for _ in range(params.per_posting - len(styles))]
+    queries: list[tuple[str, str]] = []
+    for style in styles:
+        for reroll in range(_REROLLS):
+            query = _STYLE_RENDERERS[style](post, rng, params, vocabulary, reroll)
+            if all(query != q for _, q in queries):
+                break
+        queries.append((style, query))
+    return queries
+
+
+def _pick_skills(post: _Posting, rng: random.Random, params: QueryParams, reroll: int) -> list[str]:
+    """1 to ``max_skills`` of the most distinctive skills; a re-roll also reaches lower ones."""
+    n_skills = rng.choice([n for n in (1, 2, 3, 3, 2, 3) if n <= params.max_skills] or [1])
+    if not reroll:
+        return post.skills[:n_skills]
+    pool = post.skills[: n_skills + reroll]
+    return [pool[i] for i in sorted(rng.sample(range(len(pool)), min(n_skills, len(pool))))]
+
+
+_YEARS_PHRASES = ("{} years", "{}+ years experience", "{} yrs exp", "{} years experience")
+
+
+def _skills_query(post: _Posting, rng: random.Random, params: QueryParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    return add_noise(", ".join(_pick_skills(post, rng, params, reroll)), rng, params)
+
+
+def _role_skills_query(post: _Posting, rng: random.Random, params: QueryParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    parts = [post.role]
+    if post.years and rng.random() < params.years_probability:
+        parts.append(rng.choice(_YEARS_PHRASES).format(post.years))
+    parts += _pick_skills(post, rng, params, reroll)
+    return add_noise(", ".join(p for p in parts if p), rng, params)
+
+
+# a swap can double a word: "NEC code" -> "National Electrical Code code"
+_REPEATED_WORD = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+
+
+def _synonyms_query(post: _Posting, rng: random.Random, params: QueryParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    skills = _pick_skills(post, rng, params, reroll)
+    # the text is ours (role lower-cased), so acronyms match in any case here
+    role_has_term = any(g in post.alternatives for _, _, g in vocabulary.matches(post.role, exact_acronyms=False))
+    parts = [post.role] if role_has_term or not skills or rng.random() < params.role_probability else []
+    query = ", ".join(parts + skills)
+    swapped: dict[int, str] = {}
+    pieces, done = [], 0
+    for start, end, group in vocabulary.matches(query, exact_acronyms=False):
+        # one swap is the style; swapping every term would spell out every acronym
+        if group not in post.alternatives or (swapped and group not in swapped and rng.random() < 0.5):
+            continue
+        pieces += [query[done:start], swapped.setdefault(group, rng.choice(post.alternatives[group]))]
+        done = end
+    query = _REPEATED_WORD.sub(r"\1", "".join(pieces) + query[done:])
+    if not swapped:  # the picked words hold no vocabulary term: add one from the posting
+        group = rng.choice(post.skill_groups or sorted(post.alternatives))
+        query = ", ".join(p for p in (query, rng.choice(post.alternatives[group])) if p)
+    return add_noise(query, rng, params)
+
+
+def _noisy_query(post: _Posting, rng: random.Random, params: QueryParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    skills = _pick_skills(post, rng, params, reroll)
+    shape = rng.choice(("role", "skills", "both"))
+    parts = ([post.role] if shape != "skills" or not skills else []) + (skills if shape != "role" else [])
+    if not _has_typo_target(parts):  # a typo needs a word of 5+ letters: add the first term with one
+        parts.append(next(p for p in [post.role, *post.skills] if _has_typo_target([p])))
+    return _noise(", ".join(parts), rng, typo=1.0, lowercase=1.0, drop_commas=params.drop_commas_probability)
+
+
+def _tags_query(post: _Posting, rng: random.Random, params: QueryParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    n_tags = rng.randint(1, min(params.max_skills, len(post.tags)))
+    return add_noise(", ".join(rng.sample(post.tags, n_tags)), rng, params)
+
+
+_STYLE_RENDERERS: dict[str, Callable[[_Posting, random.Random, QueryParams, SynonymVocabulary, int], str]] = {
+    "skills": _skills_query,
+    "role_skills": _role_skills_query,
+    "synonyms": _synonyms_query,
+    "noisy": _noisy_query,
+    "tags": _tags_query,
+}
+# which postings a style can be written for: a query labelled synonyms really swaps a term
+_STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
+    "skills": lambda post: bool(post.skills),
+    "role_skills": lambda post: True,
+    "synonyms": lambda post: bool(post.alternatives),
+    "noisy": lambda post: _has_typo_target([post.role, *post.skills]),
+    "tags": lambda post: bool(post.tags),
+}
+
+
+# --- skill tags ------------------------------------------------------------------
+
+_TAG_SEPARATOR = re.compile(r"[,;|\n]")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+# words of sentences, not of skill names: "We need Python", "Experience with SQL"
+# (not "a" or "i": "CDL Class A", "Level I")
+_PROSE_WORDS = frozenset("we you our your is are was will be have has must should can this that the an with to for from by".split())
+_MAX_TAG_WORDS = 5
+
+
+def skill_tags(text: object) -> list[str]:
+    """The skills of a tag list ("Python, AWS Lambda; SQL"), or [] for prose, empty or missing text.
+
+    A list has at least two items of 1-5 words each, split on , ; | or new
+    lines, and no sentence in it.
+    """
+    if not isinstance(text, str) or _SENTENCE_END.search(text.strip().removesuffix(".")):
+        return []
+    items = [item.strip(" \t\r-•*·") for item in _TAG_SEPARATOR.split(text)]
+    items = [item for item in items if item]
+    if len(items) < 2:
+        return []
+    for item in items:
+        words = item.lower().split()
+        if len(words) > _MAX_TAG_WORDS or words[0] in ("and", "or") or _PROSE_WORDS.intersection(words):
+            return []
+    return list(dict.fromkeys(items))
+
+
+# --- synonym vocabulary ------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+")  # words of lower-cased text, to tell what a posting lacks
+
+
+@dataclass(frozen=True)
+class SynonymVocabulary:
+    """Groups of equivalent surface forms, and one regex that finds any of them."""
+
+    groups: tuple[tuple[str, ...], ...]
+    group_of: dict[str, int]  # lower-cased form -> index of its group
+    acronyms: frozenset[str]  # lower-cased forms written without lower case (ML, RN, AWS)
+    pattern: re.Pattern[str]  # any form, longest first, whole words, in lower-cased text
+
+    def matches(self, text: str, *, exact_acronyms: bool = True) -> list[tuple[int, int, int]]:
+        """``(start, end, group)`` of each form in ``text`` (case-insensitive).
+
+        With ``exact_acronyms``, acronyms only count in capitals: in lower case
+        they are often other words ("5 ml", "pm"). Generated text (lower-cased
+        roles) is searched without.
+        """
+        found = []
+        for match in self.pattern.finditer(_lower_same_length(text)):
+            key = _form_key(match.group())
+            if exact_acronyms and key in self.acronyms and not text[match.start():match.end()].isupper():
+                continue
+            found.append((match.start(), match.end(), self.group_of[key]))
+        return found
+
+    def find(self, text: str) -> dict[int, set[str]]:
+        """The groups with a form in ``text``, and the (lower-cased) forms found."""
+        found: dict[int, set[str]] = {}
+        for start, end, group in self.matches(text):
+            found.setdefault(group, set()).add(_form_key(text[start:end]))
+        return found
+
+
+def _form_key(form: str) -> str:
+    return " ".join(form.lower().split())
+
+
+def _lower_same_length(text: str) -> str:
+    """Lower case with every offset kept (a few characters, e.g. "İ", grow when lowered)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def parse_synonyms(raw: object, source: str) -> SynonymVocabulary:
+    """Validate a list of groups of equivalent forms and compile it; ``source`` names it in errors."""
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"{source}: expected a non-empty list of groups of equivalent forms")
+    group_of: dict[str, int] = {}
+    groups = []
+    for index, group in enumerate(raw):
+        keys = [_form_key(f) for f in group if isinstance(f, str)] if isinstance(group, list) else []
+        if len(keys) != len(group) or "" in keys or len(set(keys)) < 2 or len(set(keys)) < len(keys):
+            raise ConfigError(f"{source}: group {index + 1} {group!r} must be a list of at least 2 distinct non-empty strings")
+        for form, key in zip(group, keys):
+            if key in group_of:
+                other = raw[group_of[key]]
+                raise ConfigError(f"{source}: form {form!r} of group {index + 1} {group!r} is already in group {group_of[key] + 1} {other!r}")
+            group_of[key] = index
+        groups.append(tuple(" ".join(f.split()) for f in group))
+    forms = [f for group in groups for f in group]
+    return SynonymVocabulary(
+        groups=tuple(groups),
+        group_of=group_of,
+        acronyms=frozenset(_form_key(f) for f in forms if f == f.upper() and any(c.isalpha() for c in f)),
+        pattern=_forms_regex([_form_key(f) for f in forms]),
+    )
+
+
+def _forms_regex(forms: list[str]) -> re.Pattern[str]:
+    """One regex for lower-cased forms: whole words, any spacing, the longest form first.
+
+    The forms are merged into a trie ("machine learning" and "machine vision"
+    share "machine "), so each position of a posting tries a handful of
+    branches instead of every form: fast enough for 50k postings. A number just
+    before ("5 pm") is not a term either.
+    """
+    trie: dict[str, dict] = {}
+    for form in forms:
+        node = trie
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a form ends here
+
+    def render(node: dict[str, dict]) -> str:
+        branches = [(r"\s+" if char == " " else re.escape(char)) + render(child) for char, child in sorted(node.items()) if char]
+        if "" in node:  # optional: the longer forms first, this one when they fail
+            return f"(?:{'|'.join(branches)})?" if branches else ""
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return re.compile(rf"(?<!\w)(?<!\d )(?:{render(trie)})(?!\w)")
+
+
+def load_synonyms(path: str | Path | None = None) -> SynonymVocabulary:
+    """The synonym vocabulary at ``path`` (default: the packaged ``jobsearch/data/synonyms.yaml``), cached."""
+    return _load_synonyms(str(path) if path is not None else None)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_synonyms(path: str | None) -> SynonymVocabulary:
+    resource = importlib.resources.files("jobsearch") / "data" / "synonyms.yaml" if path is None else Path(path)
+    source = str(resource)
+    try:
+        raw = yaml.safe_load(resource.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    return parse_synonyms(raw, source)
+
+
+# --- skill candidates ------------------------------------------------------------
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;•*\n])[\s\-–•*·\d.)]*$")
 _WEB = re.compile(r"^(?:www|https?)\b|\.(?:com|org|io|gov|edu|net)$|@", re.IGNORECASE)
@@ -223,13 +570,14 @@ def rank_skills(
 ) -> list[str]:
     """Lower-cased terms of one posting, most distinctive first (TF-IDF), no overlaps."""
     tf: Counter = Counter()
-    surfaces: dict[str, list[str]] = {}
-    for term in terms:
-        tf[term.lower()] += 1
-        surfaces.setdefault(term.lower(), []).append(term)
     df_lower: dict[str, int] = {}
-    for term in set(terms):
-        df_lower[term.lower()] = max(df_lower.get(term.lower(), 0), doc_freq[term])
+    surfaces: dict[str, list[str]] = {}  # distinct spellings of each lower-cased term
+    for term in terms:
+        low = term.lower()
+        tf[low] += 1
+        if term not in surfaces.setdefault(low, []):
+            surfaces[low].append(term)
+            df_lower[low] = max(df_lower.get(low, 0), doc_freq[term])
     scored = []
     for term, count in tf.items():
         df = df_lower[term]
@@ -253,10 +601,14 @@ def rank_skills(
     return chosen
 
 
-def _surface(terms: list[str], lower_term: str) -> str:
-    """The most frequent original spelling of a term (keeps 'PyTorch', 'ICD-10')."""
-    forms = Counter(t for t in terms if t.lower() == lower_term)
-    return forms.most_common(1)[0][0] if forms else lower_term
+def _spellings(terms: list[str]) -> dict[str, str]:
+    """Lower-cased term -> its most frequent original spelling (keeps 'PyTorch', 'ICD-10')."""
+    best: dict[str, tuple[int, str]] = {}
+    for term, count in Counter(terms).items():  # first seen wins a tie
+        low = term.lower()
+        if count > best.get(low, (0, ""))[0]:
+            best[low] = (count, term)
+    return {low: term for low, (_, term) in best.items()}
 
 
 def _words(text: str) -> set[str]:
@@ -276,27 +628,50 @@ _KEYBOARD = "qwertyuiopasdfghjklzxcvbnm"
 
 def add_noise(query: str, rng: random.Random, params: QueryParams) -> str:
     """Human noise: a typo, lower case, dropped commas, each with its probability."""
-    if rng.random() < params.typo_probability:
+    return _noise(
+        query, rng, typo=params.typo_probability, lowercase=params.lowercase_probability,
+        drop_commas=params.drop_commas_probability,
+    )
+
+
+def _noise(query: str, rng: random.Random, *, typo: float, lowercase: float, drop_commas: float) -> str:
+    if rng.random() < typo:
         words = query.split(" ")
-        long_words = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
-        if long_words:
-            i = rng.choice(long_words)
-            words[i] = _typo(words[i], rng)
+        positions = _typo_positions(words)
+        if positions:
+            i = rng.choice(positions)
+            word = words[i].rstrip(",")
+            words[i] = _typo(word, rng) + words[i][len(word):]
             query = " ".join(words)
-    if rng.random() < params.lowercase_probability:
+    if rng.random() < lowercase:
         query = query.lower()
-    if rng.random() < params.drop_commas_probability:
+    if rng.random() < drop_commas:
         query = query.replace(",", "")
     return query
 
 
+def _has_typo_target(phrases: list[str]) -> bool:
+    return any(_typo_positions(phrase.split(" ")) for phrase in phrases)
+
+
+def _typo_positions(words: list[str]) -> list[int]:
+    """Indexes of the words long enough for a typo nobody would miss (5+ letters)."""
+    return [i for i, w in enumerate(words) for core in [w.rstrip(",")] if len(core) >= 5 and core.isalpha()]
+
+
 def _typo(word: str, rng: random.Random) -> str:
-    i = rng.randrange(1, len(word) - 1)
-    kind = rng.choice(["drop", "swap", "double", "replace"])
-    if kind == "drop":
-        return word[:i] + word[i + 1:]
-    if kind == "swap":
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
-    if kind == "double":
-        return word[:i] + word[i] + word[i:]
-    return word[:i] + rng.choice(_KEYBOARD) + word[i + 1:]
+    """The word with one slip of the keyboard; never the word itself."""
+    for _ in range(3):
+        i = rng.randrange(1, len(word) - 1)
+        kind = rng.choice(["drop", "swap", "double", "replace"])
+        if kind == "drop":
+            typo = word[:i] + word[i + 1:]
+        elif kind == "swap":
+            typo = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        elif kind == "double":
+            typo = word[:i] + word[i] + word[i:]
+        else:
+            typo = word[:i] + rng.choice(_KEYBOARD) + word[i + 1:]
+        if typo != word:  # swapping "ff" or replacing a letter by itself changes nothing
+            return typo
+    return word[:i] + word[i] + word[i:]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
@@ -118,8 +118,51 @@ def matched_terms(query: str, text: str, prefix_min_len: int = 5) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
-# Dense retrieval
+# Scores and top-k
 # ---------------------------------------------------------------------------
+
+
+def top_k(scores: np.ndarray, k: int, positive_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``k`` best postings of a ``(n_queries, n_docs)`` score matrix, best first.
+
+    Returns ``(indices, scores)`` of shape ``(n_queries, min(k, n_docs))``;
+    with ``positive_only`` a posting scoring 0 or less is not ranked (its
+    place is padding), as for BM25, where 0 means no query term matched.
+    """
+    scores = np.asarray(scores, dtype=np.float32)
+    if scores.ndim != 2:
+        raise DataError(f"scores: expected a 2-D array (queries x postings), got shape {scores.shape}")
+    if k < 1:
+        raise ValueError(f"k must be >= 1 (got {k})")
+    n_queries, n_docs = scores.shape
+    width = min(k, n_docs)
+    out_indices = np.full((n_queries, width), PAD, dtype=np.int64)
+    out_scores = np.zeros((n_queries, width), dtype=np.float32)
+    if n_queries == 0 or width == 0:
+        return out_indices, out_scores
+    chosen = np.argpartition(-scores, width - 1, axis=1)[:, :width] if width < n_docs else np.tile(np.arange(n_docs), (n_queries, 1))
+    chosen_scores = np.take_along_axis(scores, chosen, axis=1)
+    # best first; equal scores by the lower posting index, so results are reproducible
+    order = np.lexsort((chosen, -chosen_scores), axis=1)
+    out_indices[:] = np.take_along_axis(chosen, order, axis=1)
+    out_scores[:] = np.take_along_axis(chosen_scores, order, axis=1)
+    if positive_only:
+        out_indices[out_scores <= 0] = PAD
+        out_scores[out_scores <= 0] = 0
+    return out_indices, out_scores
+
+
+def dense_scores(query_emb: np.ndarray, doc_emb: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every query to every posting, ``(n_queries, n_docs)``."""
+    queries = _as_float_tensor(query_emb, "query embeddings")
+    docs = _as_float_tensor(doc_emb, "posting embeddings")
+    if queries.shape[1] != docs.shape[1]:
+        raise DataError(
+            f"query embeddings have {queries.shape[1]} dimensions but posting embeddings {docs.shape[1]}"
+        )
+    with torch.inference_mode():
+        sims = torch.nn.functional.normalize(queries, dim=1) @ torch.nn.functional.normalize(docs, dim=1).T
+    return sims.numpy()
 
 
 def _as_float_tensor(array: np.ndarray | torch.Tensor, name: str) -> torch.Tensor:
@@ -127,67 +170,6 @@ def _as_float_tensor(array: np.ndarray | torch.Tensor, name: str) -> torch.Tenso
     if tensor.ndim != 2:
         raise DataError(f"{name}: expected a 2-D array of embeddings, got shape {tuple(tensor.shape)}")
     return tensor.float()
-
-
-def dense_top_k(
-    query_emb: np.ndarray,
-    doc_emb: np.ndarray,
-    k: int,
-    chunk_size: int = 4096,
-    normalize: bool = True,
-    device: str | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Top-``k`` postings per query by cosine similarity.
-
-    Returns ``(indices, scores)`` of shape ``(n_queries, min(k, n_docs))``.
-    Similarities are computed for ``chunk_size`` queries against ``chunk_size``
-    postings at a time and merged into a running top-k, so memory stays about
-    ``chunk_size**2`` floats whatever the corpus size.  ``device`` defaults to
-    CUDA when available.
-    """
-    queries = _as_float_tensor(query_emb, "query embeddings")
-    docs = _as_float_tensor(doc_emb, "posting embeddings")
-    if queries.shape[1] != docs.shape[1]:
-        raise DataError(
-            f"query embeddings have {queries.shape[1]} dimensions but posting embeddings {docs.shape[1]}"
-        )
-    if k < 1 or chunk_size < 1:
-        raise ValueError(f"k and chunk_size must be >= 1 (got k={k}, chunk_size={chunk_size})")
-    n_queries, n_docs = queries.shape[0], docs.shape[0]
-    width = min(k, n_docs)
-    out_indices = np.full((n_queries, width), PAD, dtype=np.int64)
-    out_scores = np.zeros((n_queries, width), dtype=np.float32)
-    if n_queries == 0 or width == 0:
-        return out_indices, out_scores
-
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    docs = docs.to(device)
-    if normalize:
-        docs = torch.nn.functional.normalize(docs, dim=1)
-    with torch.inference_mode():
-        for q_start in range(0, n_queries, chunk_size):
-            q = queries[q_start : q_start + chunk_size].to(device)
-            if normalize:
-                q = torch.nn.functional.normalize(q, dim=1)
-            best_scores: torch.Tensor | None = None
-            best_indices: torch.Tensor | None = None
-            for d_start in range(0, n_docs, chunk_size):
-                sims = q @ docs[d_start : d_start + chunk_size].T
-                chunk_scores, chunk_indices = torch.topk(sims, min(width, sims.shape[1]), dim=1)
-                del sims  # free before the next chunk's product is allocated
-                chunk_indices += d_start
-                if best_scores is None:
-                    best_scores, best_indices = chunk_scores, chunk_indices
-                    continue
-                merged_scores = torch.cat([best_scores, chunk_scores], dim=1)
-                merged_indices = torch.cat([best_indices, chunk_indices], dim=1)
-                best_scores, pick = torch.topk(merged_scores, width, dim=1)
-                best_indices = torch.gather(merged_indices, 1, pick)
-            assert best_scores is not None and best_indices is not None
-            rows = slice(q_start, q_start + q.shape[0])
-            out_scores[rows] = best_scores.cpu().numpy()
-            out_indices[rows] = best_indices.cpu().numpy()
-    return out_indices, out_scores
 
 
 # ---------------------------------------------------------------------------
@@ -233,103 +215,51 @@ class BM25Index:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
 
+    def score_matrix(self, queries: Sequence[str]) -> np.ndarray:
+        """``scores`` of each query, ``(n_queries, n_docs)``."""
+        out = np.zeros((len(queries), self.n_docs), dtype=np.float32)
+        for row, query in enumerate(queries):
+            out[row] = self.scores(query)
+        return out
+
     def top_k(self, queries: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` postings per query, shape ``(n_queries, min(k, n_docs))``.
 
         Only postings sharing a term with the query are ranked; the rest of a
-        row is padded with index -1 and score 0 (a query with no known term
-        gives a row of padding).
+        row is padded with index -1 and score 0.
         """
-        if k < 1:
-            raise ValueError(f"k must be >= 1 (got {k})")
-        width = min(k, self.n_docs)
-        out_indices = np.full((len(queries), width), PAD, dtype=np.int64)
-        out_scores = np.zeros((len(queries), width), dtype=np.float32)
-        for row, query in enumerate(queries):
-            scores = self.scores(query)
-            candidates = np.flatnonzero(scores > 0)
-            if len(candidates) > width:
-                # argpartition narrows to the top `width` (plus ties at the cut), then sort exactly.
-                cut = -np.partition(-scores[candidates], width - 1)[width - 1]
-                candidates = candidates[scores[candidates] >= cut]
-            order = np.lexsort((candidates, -scores[candidates]))[:width]
-            chosen = candidates[order]
-            out_indices[row, : len(chosen)] = chosen
-            out_scores[row, : len(chosen)] = scores[chosen]
-        return out_indices, out_scores
+        return top_k(self.score_matrix(queries), k, positive_only=True)
 
 
 # ---------------------------------------------------------------------------
-# Fusion
+# Fusion and the served ranker
 # ---------------------------------------------------------------------------
 
-
-def reciprocal_rank_fusion(
-    rankings: Sequence[np.ndarray],
-    weights: Sequence[float] | None = None,
-    k: int = 60,
-    top_k: int = 10,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fuse rankings by weighted reciprocal rank: score(d) = sum_r w_r / (k + rank_r(d)).
-
-    ``rankings`` holds one ``(n_queries, depth)`` index array per ranker (ranks
-    are 1-based; -1 is padding; depths may differ).  Returns ``(indices,
-    scores)`` of shape ``(n_queries, top_k)``, padded with -1 / 0 where fewer
-    postings were ranked.  A posting only a zero-weight ranker found is left out.
-    """
-    if not rankings:
-        raise ValueError("reciprocal_rank_fusion needs at least one ranking")
-    weights = [1.0] * len(rankings) if weights is None else list(weights)
-    if len(weights) != len(rankings):
-        raise ValueError(f"got {len(weights)} weights for {len(rankings)} rankings")
-    if any(w < 0 for w in weights):
-        raise ValueError(f"weights must be >= 0 (got {weights})")
-    if k < 0 or top_k < 1:
-        raise ValueError(f"k must be >= 0 and top_k >= 1 (got k={k}, top_k={top_k})")
-    arrays = [np.asarray(r, dtype=np.int64).reshape(len(r), -1) for r in rankings]
-    n_queries = arrays[0].shape[0]
-    if any(a.shape[0] != n_queries for a in arrays):
-        raise ValueError(f"rankings cover different numbers of queries: {[a.shape[0] for a in arrays]}")
-
-    out_indices = np.full((n_queries, top_k), PAD, dtype=np.int64)
-    out_scores = np.zeros((n_queries, top_k), dtype=np.float32)
-    # One key per (query, posting) so all rows are fused at once, without a Python loop.
-    stride = max((int(a.max(initial=PAD)) for a in arrays), default=PAD) + 1
-    if stride <= 0:
-        return out_indices, out_scores
-    keys_all, contrib_all = [], []
-    for ranking, weight in zip(arrays, weights):
-        if weight == 0 or ranking.size == 0:
-            continue
-        rows, ranks0 = np.nonzero(ranking >= 0)
-        keys = rows * stride + ranking[rows, ranks0]
-        # A posting listed twice by one ranker counts once, at its best rank.
-        keys, first = np.unique(keys, return_index=True)
-        keys_all.append(keys)
-        contrib_all.append(weight / (k + ranks0[first] + 1.0))
-    if not keys_all:
-        return out_indices, out_scores
-    unique_keys, inverse = np.unique(np.concatenate(keys_all), return_inverse=True)
-    fused = np.bincount(inverse, weights=np.concatenate(contrib_all))
-    rows, docs = unique_keys // stride, unique_keys % stride
-    order = np.lexsort((docs, -fused, rows))  # by query, then best score, then lower index
-    rows, docs, fused = rows[order], docs[order], fused[order]
-    row_starts = np.searchsorted(rows, np.arange(n_queries))
-    position = np.arange(len(rows)) - row_starts[rows]
-    keep = position < top_k
-    out_indices[rows[keep], position[keep]] = docs[keep]
-    out_scores[rows[keep], position[keep]] = fused[keep]
-    return out_indices, out_scores
+FUSIONS = ("convex", "rrf")
+MODES = ("dense", "bm25", "hybrid")
 
 
 @dataclass
 class HybridParams:
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    rrf_k: int = 60  # larger flattens the advantage of the very top ranks
+    """How dense and BM25 scores are fused.
+
+    ``convex``: ``dense_weight * norm(cosine) + bm25_weight * norm(bm25)``, each
+    ranker's scores min-max normalised per query between its ``depth``-th best
+    score and its best (the depth-th and below count 0), so the scale of
+    BM25 scores, which grows with query length, does not decide the blend.
+    ``rrf``: weighted reciprocal rank fusion, ``sum_r w_r / (rrf_k + rank_r)``
+    over each ranker's top ``depth``.
+    """
+
+    fusion: str = "convex"
+    dense_weight: float = 0.5
+    bm25_weight: float = 0.5
+    rrf_k: int = 60  # rrf only: larger flattens the advantage of the very top ranks
     depth: int = 100  # how deep each ranker's list is before fusion
 
     def __post_init__(self) -> None:
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {', '.join(FUSIONS)}, got {self.fusion!r}")
         if self.dense_weight < 0 or self.bm25_weight < 0:
             raise ValueError("dense_weight and bm25_weight must be >= 0")
         if self.dense_weight == 0 and self.bm25_weight == 0:
@@ -340,34 +270,89 @@ class HybridParams:
             raise ValueError(f"depth must be >= 1 (got {self.depth})")
 
 
-def hybrid_top_k(
-    query_emb: np.ndarray,
-    doc_emb: np.ndarray,
-    bm25: BM25Index,
-    queries: Sequence[str],
+@dataclass
+class RankerParams:
+    """A ranker search can serve: dense, BM25, or their fusion (``hybrid``)."""
+
+    mode: str = "hybrid"
+    hybrid: HybridParams = field(default_factory=HybridParams)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+
+    @property
+    def label(self) -> str:
+        if self.mode != "hybrid":
+            return self.mode
+        h = self.hybrid
+        extra = f", rrf_k {h.rrf_k}" if h.fusion == "rrf" else ""
+        return f"hybrid ({h.fusion}, dense {h.dense_weight:g} / bm25 {h.bm25_weight:g}{extra})"
+
+
+def _depth_cut(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Each row's ``depth``-th best score, shape ``(n_queries, 1)``."""
+    depth = min(depth, scores.shape[1])
+    return -np.partition(-scores, depth - 1, axis=1)[:, depth - 1 : depth]
+
+
+def normalise_scores(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Per row, ``(s - cut) / (best - cut)`` clipped to [0, 1], ``cut`` the ``depth``-th best score.
+
+    A row whose best equals its cut (nothing stands out, e.g. BM25 with no
+    matching term) normalises to zeros.
+    """
+    scores = np.asarray(scores, dtype=np.float32)
+    if scores.shape[1] == 0:
+        return scores
+    best = scores.max(axis=1, keepdims=True)
+    cut = np.minimum(_depth_cut(scores, depth), best)
+    span = best - cut
+    with np.errstate(divide="ignore", invalid="ignore"):
+        normalised = np.where(span > 0, (scores - cut) / np.where(span > 0, span, 1), 0.0)
+    return np.clip(normalised, 0.0, 1.0).astype(np.float32)
+
+
+def reciprocal_rank_scores(scores: np.ndarray, depth: int, k: int, positive_only: bool = False) -> np.ndarray:
+    """``1 / (k + rank)`` for each row's top ``depth`` postings (rank 1 = best), 0 elsewhere."""
+    indices, _ = top_k(scores, depth, positive_only=positive_only)
+    out = np.zeros_like(scores, dtype=np.float32)
+    rows, ranks0 = np.nonzero(indices >= 0)
+    out[rows, indices[rows, ranks0]] = 1.0 / (k + ranks0 + 1.0)
+    return out
+
+
+def fuse_scores(dense: np.ndarray, bm25: np.ndarray, params: HybridParams) -> np.ndarray:
+    """Dense (cosine) and BM25 score matrices of the same shape fused by ``params``."""
+    if dense.shape != bm25.shape:
+        raise DataError(f"dense scores have shape {dense.shape} but BM25 scores {bm25.shape}")
+    if params.fusion == "rrf":
+        return params.dense_weight * reciprocal_rank_scores(dense, params.depth, params.rrf_k) + params.bm25_weight * (
+            reciprocal_rank_scores(bm25, params.depth, params.rrf_k, positive_only=True)
+        )
+    return params.dense_weight * normalise_scores(dense, params.depth) + params.bm25_weight * normalise_scores(bm25, params.depth)
+
+
+def rank(
+    ranker: RankerParams,
     k: int,
-    params: HybridParams,
-    chunk_size: int = 4096,
+    dense: np.ndarray | None = None,
+    bm25: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Dense and BM25 rankings fused by weighted RRF; shape ``(n_queries, min(k, n_docs))``."""
-    if len(queries) != len(query_emb):
-        raise DataError(f"{len(queries)} query texts but {len(query_emb)} query embeddings")
-    if bm25.n_docs != len(doc_emb):
-        raise DataError(f"BM25 index has {bm25.n_docs} postings but there are {len(doc_emb)} posting embeddings")
-    depth = max(params.depth, k)
-    dense_indices, _ = dense_top_k(query_emb, doc_emb, depth, chunk_size=chunk_size)
-    bm25_indices, _ = bm25.top_k(queries, depth)
-    return fuse_rankings(dense_indices, bm25_indices, params, top_k=min(k, bm25.n_docs))
+    """Top ``k`` postings of ``ranker`` from the score matrices it needs.
 
-
-def fuse_rankings(dense_indices: np.ndarray, bm25_indices: np.ndarray, params: HybridParams, top_k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Dense and BM25 rankings already computed, fused by ``params``' weighted RRF."""
-    return reciprocal_rank_fusion(
-        [dense_indices, bm25_indices],
-        weights=[params.dense_weight, params.bm25_weight],
-        k=params.rrf_k,
-        top_k=top_k,
-    )
+    Search and evaluation both rank through here, so what evaluation measures
+    is what search serves.
+    """
+    if ranker.mode in ("dense", "hybrid") and dense is None:
+        raise ValueError(f"mode {ranker.mode} needs dense scores")
+    if ranker.mode in ("bm25", "hybrid") and bm25 is None:
+        raise ValueError(f"mode {ranker.mode} needs BM25 scores")
+    if ranker.mode == "dense":
+        return top_k(dense, k)
+    if ranker.mode == "bm25":
+        return top_k(bm25, k, positive_only=True)
+    return top_k(fuse_scores(dense, bm25, ranker.hybrid), k, positive_only=True)
 
 
 # ---------------------------------------------------------------------------
@@ -425,15 +410,21 @@ def retrieval_metrics(
 
 
 __all__ = [
+    "FUSIONS",
+    "MODES",
     "PAD",
     "STOPWORDS",
     "BM25Index",
     "BM25Params",
     "HybridParams",
-    "dense_top_k",
-    "hybrid_top_k",
+    "RankerParams",
+    "dense_scores",
+    "fuse_scores",
     "matched_terms",
-    "reciprocal_rank_fusion",
+    "normalise_scores",
+    "rank",
+    "reciprocal_rank_scores",
     "retrieval_metrics",
     "tokenize",
+    "top_k",
 ]

@@ -1,7 +1,9 @@
-"""Searching postings with a fine-tuned model (and BM25 / hybrid ranking).
+"""Searching postings with a fine-tuned model, BM25, or both fused.
 
-Posting embeddings are computed once per (model, corpus) and kept in a cache
-file, so each query costs one query encoding and a dot product.
+Ranking goes through :func:`jobsearch.retrieval.rank`, as in evaluation, so
+search serves what evaluation measured. Posting embeddings are computed once
+per (model, corpus) and kept in a cache file, so each query costs one query
+encoding and a dot product.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from jobsearch.embed import encode
 from jobsearch.errors import JobsearchError
 from jobsearch.io import read_parquet
 from jobsearch.models import load_model, resolve_model
+from jobsearch.retrieval import RankerParams
 
-MODES = ("dense", "bm25", "hybrid")
 CORPUS_COLUMNS = ["posting_id", "title", "company", "location", "description", "text"]
 
 
@@ -100,15 +102,14 @@ class SearchIndex:
             self._bm25 = BM25Index(self.postings["text"].tolist())
         return self._bm25
 
-    def search(self, query: str, top_k: int = 5, mode: str = "dense", hybrid=None) -> list[SearchHit]:
-        if mode not in MODES:
-            raise JobsearchError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    def search(self, query: str, top_k: int = 5, ranker: RankerParams | None = None) -> list[SearchHit]:
+        """The ``top_k`` best postings for ``query`` under ``ranker`` (default: hybrid)."""
+        from jobsearch.retrieval import matched_terms
+
         if not query.strip():
             raise JobsearchError("the query is empty")
         top_k = max(1, min(top_k, len(self.postings)))
-        indices, scores = self._rank(query, top_k, mode, hybrid)
-        from jobsearch.retrieval import matched_terms
-
+        indices, scores = self._rank(query, top_k, ranker or RankerParams())
         hits = []
         for rank, (i, score) in enumerate(zip(indices, scores), start=1):
             if i < 0:
@@ -128,18 +129,13 @@ class SearchIndex:
             )
         return hits
 
-    def _rank(self, query: str, top_k: int, mode: str, hybrid=None) -> tuple[np.ndarray, np.ndarray]:
-        from jobsearch.retrieval import HybridParams, dense_top_k, hybrid_top_k
+    def _rank(self, query: str, top_k: int, ranker: RankerParams) -> tuple[np.ndarray, np.ndarray]:
+        from jobsearch.retrieval import dense_scores, rank
 
-        if mode == "bm25":
-            idx, scores = self.bm25.top_k([query], top_k)
-            return idx[0], scores[0]
-        query_emb = encode(self.model, [query])
-        if mode == "dense":
-            idx, scores = dense_top_k(query_emb, self.embeddings, top_k)
-        else:
-            idx, scores = hybrid_top_k(query_emb, self.embeddings, self.bm25, [query], top_k, hybrid or HybridParams())
-        return idx[0], scores[0]
+        dense = dense_scores(encode(self.model, [query]), self.embeddings) if ranker.mode != "bm25" else None
+        bm25 = self.bm25.score_matrix([query]) if ranker.mode != "dense" else None
+        indices, scores = rank(ranker, top_k, dense, bm25)
+        return indices[0], scores[0]
 
 
 def _snippet(text: str, width: int = 160) -> str:

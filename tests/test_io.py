@@ -49,7 +49,7 @@ def test_read_json_errors(tmp_path):
 
 
 def test_a_stage_reports_bad_input_in_one_line(tmp_path):
-    (tmp_path / "params.yaml").write_text("clean:\n  max_tokens: 64\n")
+    (tmp_path / "params.yaml").write_text("queries:\n  seed: 1\n")
     (tmp_path / "data").mkdir()
     write_parquet(pd.DataFrame({"posting_id": ["a"], "description": ["x"]}), tmp_path / "data/clean.parquet")
     proc = subprocess.run(

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -42,11 +43,10 @@ def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
     params = yaml.safe_load((repo / "params.yaml").read_text())
     tiny = str(tiny_model_dir)
     params["data"].update(sample_size=40)
-    params["clean"].update(tokenizer=tiny, max_tokens=64)
+    params["clean"].update(tokenizer=tiny)
     params["negatives"].update(model=tiny, max_seq_length=64)
     params["model"].update(candidates=[tiny, "no-such-org/no-such-model"], max_seq_length=64)
     params["train"].update(batch_size=4, max_seq_length=64)
-    params["evaluate"].update(max_seq_length=64)
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _run(["git", "init", "-q"], repo)
     _run(["git", "config", "user.email", "test@example.com"], repo)
@@ -65,9 +65,19 @@ def test_repro_builds_every_output(pipeline_repo):
     assert "skipped" in base["candidates"]["no-such-org/no-such-model"]
     report = json.loads((pipeline_repo / "metrics/eval.json").read_text())
     for split in ("validation", "test"):
+        # the sample has skill tags, so all three query sets are reported
+        assert set(report[split]) == {"generated", "title", "skills"}
         for ranker in ("base", "finetuned"):
-            assert 0 <= report[split][ranker]["triplet_accuracy"] <= 1
-            assert 0 <= report[split][ranker]["mrr@10"] <= 1
+            assert 0 <= report[split]["generated"][ranker]["triplet_accuracy"] <= 1
+        for by_ranker in report[split].values():
+            assert set(by_ranker) == {"base", "finetuned", "bm25", "hybrid", "served"}
+    served = json.loads((pipeline_repo / "metrics/hybrid.json").read_text())
+    assert served["served"]["mode"] in ("dense", "bm25", "hybrid")
+    queries = pd.read_parquet(pipeline_repo / "data/queries.parquet")
+    assert (queries.groupby("posting_id").size() == 3).all()  # queries.per_posting
+    splits = {s: pd.read_parquet(pipeline_repo / f"data/splits/{s}.parquet") for s in ("train", "validation", "test")}
+    groups = [set(f["group_id"]) for f in splits.values()]
+    assert not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
     assert (pipeline_repo / "metrics/train/plots/metrics/train/loss.tsv").is_file()
     # nothing half-written is left behind
     leftovers = [p for d in ("data", "models", "metrics") for p in (pipeline_repo / d).glob(".*") if p.name != ".gitignore"]

@@ -1,17 +1,28 @@
 import random
+import re
 
+import pandas as pd
 import pytest
 
 from jobsearch.config import ConfigError, from_dict
-from jobsearch.queries import QueryParams, add_noise, offline_queries, rank_skills, short_role, _candidate_terms
+from jobsearch.queries import (
+    STYLES,
+    QueryParams,
+    _candidate_terms,
+    add_noise,
+    generate_queries,
+    load_synonyms,
+    offline_queries,
+    rank_skills,
+    short_role,
+    skill_tags,
+)
 
-NO_NOISE = QueryParams(typo_probability=0, lowercase_probability=0, drop_commas_probability=0, role_probability=0, years_probability=0)
-
-
-def test_one_query_per_posting_in_order(three_postings):
-    queries = offline_queries(three_postings, QueryParams())
-    assert queries["posting_id"].tolist() == ["p1", "p2", "p3"]
-    assert queries["query"].str.len().gt(0).all()
+# one skills-only query per posting, without noise
+NO_NOISE = QueryParams(
+    typo_probability=0, lowercase_probability=0, drop_commas_probability=0, role_probability=0, years_probability=0,
+    styles=["skills"], per_posting=1,
+)
 
 
 def test_queries_name_distinctive_skills_not_generic_words(three_postings):
@@ -26,14 +37,6 @@ def test_queries_name_distinctive_skills_not_generic_words(three_postings):
 def test_title_words_are_not_copied_as_skills(three_postings):
     query = offline_queries(three_postings, NO_NOISE)["query"][0].lower()
     assert "scientist" not in query and "senior" not in query
-
-
-def test_deterministic_and_stable_when_postings_are_added(three_postings):
-    first = offline_queries(three_postings.iloc[:2], QueryParams())
-    again = offline_queries(three_postings.iloc[:2], QueryParams())
-    assert first.equals(again)
-    other_seed = offline_queries(three_postings, QueryParams(seed=7))
-    assert len(other_seed) == 3
 
 
 def test_bigrams_do_not_cross_punctuation():
@@ -82,3 +85,198 @@ def test_sentence_initial_capitals_and_web_addresses_are_not_skills():
     assert "install" in terms and "Install" not in terms
     assert "Tableau" in terms
     assert not any("example" in t for t in terms)
+
+
+# --- query styles ---------------------------------------------------------------
+
+CORPUS = pd.DataFrame(
+    [
+        ("c1", "Machine Learning Engineer", "Train deep learning models in PyTorch and deploy them on Kubernetes. 4+ years experience.", "PyTorch, Kubernetes, MLOps"),
+        ("c2", "Registered Nurse - ICU", "Care for patients in the ICU. BLS and ACLS certification. Epic charting.", "Critical Care, Patient Care; BLS"),
+        ("c3", "Senior Software Engineer", "Build microservices on AWS with Java and Spring Boot. CI/CD with Jenkins.", None),
+        ("c4", "Staff Accountant", "Month-end close, general ledger reconciliations and GAAP reporting in NetSuite.", "Accounting, General Ledger, NetSuite"),
+        ("c5", "Electrician", "Install and repair wiring. Conduit bending, NEC code and blueprint reading. 3 years.", "We need people who love electrical work and safety."),
+        ("c6", "HR Generalist", "Own onboarding, employee relations and the HRIS (Workday). SHRM-CP preferred.", "Workday | Onboarding | Employee Relations"),
+        ("c7", "Data Analyst", "SQL, Tableau and Excel dashboards; A/B testing for the marketing team.", float("nan")),
+        ("c8", "CDL Truck Driver", "Class A CDL, OTR routes, DOT compliance, forklift a plus.", "CDL Class A, Forklift"),
+        ("c9", "Digital Marketing Manager", "Run SEO and PPC campaigns, HubSpot CRM, Google Analytics reporting.", "SEO, PPC, HubSpot"),
+        ("c10", "Paralegal", "Draft NDAs, support litigation and eDiscovery with Relativity.", ""),
+        ("c11", "Special Education Teacher", "Write IEPs for K-12 students; ESL experience is a plus.", "Special Education, IEP Development"),
+        ("c12", "DevOps Engineer", "Terraform infrastructure as code on Google Cloud Platform, Docker, Prometheus.", "Terraform, GCP, Docker, Prometheus"),
+    ],
+    columns=["posting_id", "title", "description", "skills"],
+)
+CLEAN = QueryParams(typo_probability=0, lowercase_probability=0, drop_commas_probability=0)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words_of(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def _posting_text(posting_id: str) -> str:
+    row = CORPUS.set_index("posting_id").loc[posting_id]
+    return f"{row.title} {row.description}"
+
+
+def test_exactly_per_posting_queries_per_posting_in_input_order(three_postings):
+    for per_posting in (1, 3, 6):
+        queries = offline_queries(three_postings, QueryParams(per_posting=per_posting))
+        assert queries.columns.tolist() == ["posting_id", "query", "style"]
+        assert queries["posting_id"].tolist() == [p for p in ("p1", "p2", "p3") for _ in range(per_posting)]
+        assert queries["query"].str.len().gt(0).all()
+        assert set(queries["style"]) <= set(STYLES)
+
+
+def test_every_style_appears_and_styles_are_distinct_per_posting():
+    queries = offline_queries(CORPUS, QueryParams())
+    assert set(queries["style"]) == set(STYLES)
+    # skills, role_skills and noisy fit every posting here, so 3 distinct styles always exist
+    assert queries.groupby("posting_id")["style"].nunique().eq(3).all()
+    assert queries.groupby("posting_id")["query"].nunique().eq(3).all()
+
+
+def test_styles_repeat_when_fewer_fit_than_per_posting():
+    queries = offline_queries(CORPUS, QueryParams(styles=["tags", "skills"], per_posting=4))
+    assert queries.groupby("posting_id").size().eq(4).all()
+    untagged = queries[queries["posting_id"].isin(["c3", "c5", "c7", "c10"])]
+    assert set(untagged["style"]) == {"skills"}
+    assert set(queries["style"]) == {"tags", "skills"}
+
+
+def test_seeded_per_posting():
+    first = offline_queries(CORPUS, QueryParams())
+    assert first.equals(offline_queries(CORPUS, QueryParams()))
+    other_seed = offline_queries(CORPUS, QueryParams(seed=7))
+    assert (first["query"] != other_seed["query"]).sum() > len(first) // 2
+    # a posting's dice depend on its id, not on the other postings
+    alone = offline_queries(CORPUS.iloc[[4]], QueryParams())
+    assert alone["style"].tolist() == first.loc[first["posting_id"] == "c5", "style"].tolist()
+
+
+def test_synonym_queries_write_words_the_posting_does_not_contain():
+    queries = offline_queries(CORPUS, QueryParams(**{**CLEAN.__dict__, "styles": ["synonyms", "skills"]}))
+    synonyms = queries[queries["style"] == "synonyms"]
+    assert synonyms["posting_id"].nunique() >= 10
+    for row in synonyms.itertuples():
+        assert _words_of(row.query) - _words_of(_posting_text(row.posting_id)), row
+
+
+def test_synonym_queries_swap_abbreviations_both_ways():
+    postings = pd.DataFrame(
+        {
+            "posting_id": ["k", "a"],
+            "title": ["Platform Builder", "Platform Builder"],
+            "description": ["Run Kubernetes clusters and write Helm charts.", "Run AWS accounts and write Helm charts."],
+        }
+    )
+    queries = offline_queries(postings, QueryParams(**{**CLEAN.__dict__, "styles": ["synonyms"], "per_posting": 1}))
+    assert "k8s" in queries["query"][0]
+    assert "Amazon Web Services" in queries["query"][1]
+
+
+def test_postings_without_a_term_to_swap_get_no_synonym_query():
+    postings = pd.DataFrame(
+        {
+            "posting_id": ["none", "spelled"],
+            "title": ["Welder", "Courier"],
+            "description": [
+                "Weld brackets and grind seams on trailers.",
+                # "AWS" is in the vocabulary, but every word of "Amazon Web Services" is already here
+                "Deliver Amazon parcels; track them with our web services on AWS.",
+            ],
+        }
+    )
+    queries = offline_queries(postings, QueryParams(styles=["synonyms", "skills"], per_posting=2))
+    assert queries["style"].tolist() == ["skills"] * 4
+
+
+def test_skill_tags_parse_lists_and_reject_prose():
+    assert skill_tags("Artificial Intelligence, Amazon Web Services, Aws Lambda, Python") == [
+        "Artificial Intelligence", "Amazon Web Services", "Aws Lambda", "Python",
+    ]
+    assert skill_tags("SQL; Tableau | Excel\nPower BI") == ["SQL", "Tableau", "Excel", "Power BI"]
+    assert skill_tags("Node.js, React") == ["Node.js", "React"]
+    for not_a_list in (
+        "We need people who love electrical work and safety.",
+        "Experience with Python, Java, and SQL",
+        "You will use Python, SQL",
+        "Strong communication skills. Attention to detail.",
+        "Python",
+        "Python, a very long skill name that is really a sentence",
+        "",
+        None,
+        float("nan"),
+    ):
+        assert skill_tags(not_a_list) == [], not_a_list
+
+
+def test_tag_queries_only_use_the_postings_tags():
+    queries = offline_queries(CORPUS, QueryParams(**{**CLEAN.__dict__, "styles": ["tags"], "per_posting": 2}))
+    tagged = queries[queries["style"] == "tags"]
+    assert tagged["posting_id"].nunique() == 8
+    for row in tagged.itertuples():
+        tags = skill_tags(CORPUS.set_index("posting_id").loc[row.posting_id, "skills"])
+        assert set(row.query.split(", ")) <= set(tags), row
+
+
+def test_noisy_queries_always_have_a_typo_and_are_lower_case():
+    # noise probabilities at 0: the noisy style must add its own
+    queries = offline_queries(CORPUS, QueryParams(**{**CLEAN.__dict__, "styles": ["noisy"], "per_posting": 2}))
+    assert len(queries) == 2 * len(CORPUS)
+    for row in queries.itertuples():
+        assert row.query == row.query.lower()
+        typos = {w for w in _words_of(row.query) - _words_of(_posting_text(row.posting_id)) if len(w) >= 4}
+        assert typos, row
+
+
+def test_synonym_vocabulary_loads_and_forms_are_unique():
+    vocabulary = load_synonyms()
+    assert len(vocabulary.groups) >= 150
+    forms = [form.lower() for group in vocabulary.groups for form in group]
+    assert len(forms) == len(set(forms))
+    assert all(len(group) >= 2 for group in vocabulary.groups)
+    found = vocabulary.find("Machine  learning on AWS, ML ops; RN (ICU)")
+    assert set().union(*found.values()) == {"machine learning", "aws", "ml ops", "rn", "icu"}  # longest form wins
+    assert vocabulary.find("ML models")  # "ML" in capitals is the acronym ...
+    # ... "ml", "pm" in lower case, or after a number, are something else
+    assert not vocabulary.find("give 5 ml of saline, 10 ML at 5 PM, it is html")
+
+
+def test_bad_vocabulary_is_a_clear_error(tmp_path):
+    duplicate = tmp_path / "dup.yaml"
+    duplicate.write_text("- [machine learning, ML]\n- [Markup Language, ml]\n")
+    with pytest.raises(ConfigError, match=r"form 'ml' of group 2 .* already in group 1"):
+        load_synonyms(duplicate)
+    lonely = tmp_path / "lonely.yaml"
+    lonely.write_text("- [machine learning, ML]\n- [Kubernetes]\n")
+    with pytest.raises(ConfigError, match=r"group 2 \['Kubernetes'\] must be a list of at least 2"):
+        load_synonyms(lonely)
+
+
+def test_unknown_style_or_bad_per_posting_is_rejected():
+    with pytest.raises(ValueError, match="'typos'"):
+        QueryParams(styles=["skills", "typos"])
+    with pytest.raises(ConfigError, match="typos"):
+        from_dict(QueryParams, {"styles": ["typos"]}, "queries")
+    with pytest.raises(ValueError, match="styles"):
+        QueryParams(styles=[])
+    with pytest.raises(ValueError, match="per_posting"):
+        QueryParams(per_posting=0)
+
+
+def test_generate_queries_reports_styles_and_labels_llm_queries(monkeypatch):
+    queries, metrics = generate_queries(CORPUS, QueryParams())
+    assert metrics["queries"] == len(queries) == 3 * len(CORPUS)
+    assert sum(metrics["per_style"].values()) == len(queries)
+    assert metrics["per_style"] == queries["style"].value_counts().to_dict()
+
+    import jobsearch.llm
+
+    def fake_llm(postings, params):
+        return pd.DataFrame({"posting_id": postings["posting_id"], "query": "llm query"}), {"backend": params.backend}
+
+    monkeypatch.setattr(jobsearch.llm, "generate_llm_queries", fake_llm)
+    queries, metrics = generate_queries(CORPUS, QueryParams(backend="openai"))
+    assert queries.columns.tolist() == ["posting_id", "query", "style"]
+    assert set(queries["style"]) == {"llm"} and metrics["per_style"] == {"llm": len(CORPUS)}

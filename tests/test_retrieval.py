@@ -1,5 +1,6 @@
-"""Retrieval: metrics against hand-computed rankings, dense top-k against brute force,
-BM25 on a toy corpus, reciprocal rank fusion by hand, and the hybrid of both."""
+"""Retrieval: metrics against hand-computed rankings, top-k against brute force,
+BM25 on a toy corpus, score normalisation and both fusions by hand, and the
+served ranker on a toy corpus."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from jobsearch.errors import DataError
 from jobsearch.retrieval import (
     BM25Index,
     HybridParams,
-    dense_top_k,
-    hybrid_top_k,
+    RankerParams,
+    dense_scores,
+    fuse_scores,
     matched_terms,
-    reciprocal_rank_fusion,
+    normalise_scores,
+    rank,
+    reciprocal_rank_scores,
     retrieval_metrics,
     tokenize,
+    top_k,
 )
 
 # ---------------------------------------------------------------- metrics
@@ -90,31 +95,31 @@ def _brute_force(queries: np.ndarray, docs: np.ndarray, k: int) -> tuple[np.ndar
     return order, np.take_along_axis(sims, order, axis=1)
 
 
-def test_dense_top_k_matches_brute_force_across_chunk_boundaries():
+def test_dense_scores_and_top_k_match_brute_force():
     rng = np.random.default_rng(0)
     queries = rng.normal(size=(301, 16)).astype(np.float32)
     docs = rng.normal(size=(1000, 16)).astype(np.float32) * rng.uniform(0.1, 10, size=(1000, 1)).astype(np.float32)
     expected_indices, expected_scores = _brute_force(queries, docs, 7)
-    indices, scores = dense_top_k(queries, docs, k=7, chunk_size=128)
+    indices, scores = top_k(dense_scores(queries, docs), k=7)
     assert indices.shape == scores.shape == (301, 7)
     np.testing.assert_array_equal(indices, expected_indices)
     np.testing.assert_allclose(scores, expected_scores, atol=1e-5)
-    # one chunk for everything gives the same answer
-    np.testing.assert_array_equal(dense_top_k(queries, docs, k=7, chunk_size=4096)[0], expected_indices)
 
 
-def test_dense_top_k_with_k_beyond_corpus_ranks_every_posting():
+def test_top_k_beyond_the_corpus_ties_and_padding():
     docs = np.eye(3, dtype=np.float32)
     queries = np.array([[0.1, 0.2, 0.9], [1.0, 0.0, 0.5]], dtype=np.float32)
-    indices, scores = dense_top_k(queries, docs, k=10, chunk_size=2)
+    indices, scores = top_k(dense_scores(queries, docs), k=10)
     np.testing.assert_array_equal(indices, [[2, 1, 0], [0, 2, 1]])
-    assert scores.shape == (2, 3)
     assert scores[0, 0] == pytest.approx(0.9 / math.sqrt(0.86), abs=1e-6)
+    # equal scores: the lower index first; positive_only pads what scored nothing
+    indices, _ = top_k(np.array([[0.0, 2.0, 2.0, 1.0]]), k=4, positive_only=True)
+    assert indices.tolist() == [[1, 2, 3, -1]]
 
 
-def test_dense_top_k_rejects_mismatched_dimensions():
+def test_dense_scores_reject_mismatched_dimensions():
     with pytest.raises(DataError, match="dimensions"):
-        dense_top_k(np.ones((2, 4)), np.ones((3, 5)), k=1)
+        dense_scores(np.ones((2, 4)), np.ones((3, 5)))
 
 
 # ---------------------------------------------------------------- tokenizer / BM25
@@ -169,47 +174,59 @@ def test_matched_terms_reports_query_terms_found_in_the_text():
 # ---------------------------------------------------------------- fusion
 
 
-def test_rrf_by_hand_with_and_without_weights():
-    dense = np.array([[0, 1, 2], [3, -1, -1]])
-    lexical = np.array([[2, 0, -1], [-1, -1, -1]])
-    # k=1: score = sum w / (1 + rank)
-    indices, scores = reciprocal_rank_fusion([dense, lexical], k=1, top_k=4)
-    # doc0 1/2+1/3, doc2 1/4+1/2, doc1 1/3
-    np.testing.assert_array_equal(indices, [[0, 2, 1, -1], [3, -1, -1, -1]])
-    np.testing.assert_allclose(scores, [[5 / 6, 3 / 4, 1 / 3, 0], [1 / 2, 0, 0, 0]], rtol=1e-6)
-    # doubling the lexical ranker: doc0 1/2+2/3, doc2 1/4+2/2 -> doc2 overtakes doc0
-    indices, scores = reciprocal_rank_fusion([dense, lexical], weights=[1, 2], k=1, top_k=2)
-    np.testing.assert_array_equal(indices, [[2, 0], [3, -1]])
-    np.testing.assert_allclose(scores[0], [5 / 4, 7 / 6], rtol=1e-6)
+def test_normalise_scores_between_depth_cut_and_best():
+    scores = np.array([[0.2, 0.8, 0.5, 0.4], [3.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]], dtype=np.float32)
+    normalised = normalise_scores(scores, depth=3)
+    # row 0: cut at the 3rd best (0.4), best 0.8
+    np.testing.assert_allclose(normalised[0], [0, 1, 0.25, 0], atol=1e-6)
+    # row 1: one BM25 match; row 2: no match at all normalises to zeros
+    np.testing.assert_allclose(normalised[1], [1, 0, 0, 0])
+    np.testing.assert_allclose(normalised[2], [0, 0, 0, 0])
+    # scale-free: BM25 scores ten times larger normalise the same
+    np.testing.assert_allclose(normalise_scores(scores * 10, depth=3), normalised, atol=1e-6)
 
 
-def test_rrf_ties_go_to_lower_index_and_zero_weight_adds_nothing():
-    indices, _ = reciprocal_rank_fusion([np.array([[1, 0]]), np.array([[0, 1]])], top_k=2)
-    assert indices.tolist() == [[0, 1]]
-    indices, _ = reciprocal_rank_fusion([np.array([[1, -1]]), np.array([[5, 1]])], weights=[1, 0], top_k=3)
-    assert indices.tolist() == [[1, -1, -1]]
+def test_reciprocal_rank_scores_by_hand():
+    scores = np.array([[0.9, 0.1, 0.5, 0.0]], dtype=np.float32)
+    np.testing.assert_allclose(reciprocal_rank_scores(scores, depth=2, k=1), [[1 / 2, 0, 1 / 3, 0]])
+    # positive_only: a posting BM25 did not match gets no rank
+    np.testing.assert_allclose(reciprocal_rank_scores(scores, depth=4, k=1, positive_only=True), [[1 / 2, 1 / 4, 1 / 3, 0]])
 
 
-def test_rrf_rejects_mismatched_weights():
-    with pytest.raises(ValueError, match="weights"):
-        reciprocal_rank_fusion([np.array([[0]])], weights=[1, 1])
+def test_convex_and_rrf_fusion_by_hand():
+    dense = np.array([[0.9, 0.8, 0.1, 0.0]], dtype=np.float32)
+    bm25 = np.array([[0.0, 2.0, 6.0, 0.0]], dtype=np.float32)
+    convex = fuse_scores(dense, bm25, HybridParams(fusion="convex", dense_weight=0.5, bm25_weight=0.5, depth=3))
+    # dense normalised [1, 7/8, 0, 0], bm25 normalised [0, 1/3, 1, 0]
+    np.testing.assert_allclose(convex, [[0.5, (7 / 8 + 1 / 3) / 2, 0.5, 0]], atol=1e-6)
+    rrf = fuse_scores(dense, bm25, HybridParams(fusion="rrf", dense_weight=1, bm25_weight=2, rrf_k=1, depth=2))
+    # dense ranks docs 0, 1; bm25 ranks docs 2, 1
+    np.testing.assert_allclose(rrf, [[1 / 2, 1 / 3 + 2 / 3, 2 / 2, 0]], atol=1e-6)
+    with pytest.raises(DataError, match="shape"):
+        fuse_scores(dense, bm25[:, :2], HybridParams())
 
 
-def test_hybrid_follows_the_heavier_ranker():
+def test_served_ranker_follows_the_heavier_ranker_on_a_toy_corpus():
     # dense embeddings put posting 1 first for the query; BM25 finds "gurobi" only in posting 2
     docs = np.eye(5, dtype=np.float32)
     query_emb = np.array([[0.1, 1.0, 0.5, 0.0, 0.0]], dtype=np.float32)
-    index = BM25Index(POSTINGS)
-    queries = ["gurobi"]
-    lexical_heavy = hybrid_top_k(query_emb, docs, index, queries, k=2, params=HybridParams(bm25_weight=3, rrf_k=1))
-    dense_heavy = hybrid_top_k(query_emb, docs, index, queries, k=2, params=HybridParams(dense_weight=3, rrf_k=1))
-    assert lexical_heavy[0].tolist() == [[2, 1]]
-    assert dense_heavy[0].tolist() == [[1, 2]]
-    indices, _ = hybrid_top_k(query_emb, docs, index, queries, k=10, params=HybridParams(depth=2))
-    assert indices.shape == (1, 5) and sorted(indices[0].tolist()) == [0, 1, 2, 3, 4]
+    dense, bm25 = dense_scores(query_emb, docs), BM25Index(POSTINGS).score_matrix(["gurobi"])
+    for fusion in ("convex", "rrf"):
+        lexical_heavy = RankerParams("hybrid", HybridParams(fusion=fusion, dense_weight=1, bm25_weight=3, rrf_k=1))
+        dense_heavy = RankerParams("hybrid", HybridParams(fusion=fusion, dense_weight=3, bm25_weight=1, rrf_k=1))
+        assert rank(lexical_heavy, 2, dense, bm25)[0].tolist() == [[2, 1]], fusion
+        assert rank(dense_heavy, 2, dense, bm25)[0].tolist() == [[1, 2]], fusion
+    assert rank(RankerParams("bm25"), 3, bm25=bm25)[0].tolist() == [[2, -1, -1]]
+    assert rank(RankerParams("dense"), 2, dense=dense)[0].tolist() == [[1, 2]]
+    with pytest.raises(ValueError, match="needs BM25"):
+        rank(RankerParams("hybrid"), 2, dense=dense)
 
 
-def test_hybrid_params_are_validated():
+def test_hybrid_and_ranker_params_are_validated():
+    with pytest.raises(ValueError, match="fusion"):
+        HybridParams(fusion="max")
+    with pytest.raises(ValueError, match="mode"):
+        RankerParams(mode="semantic")
     with pytest.raises(ValueError, match="both be 0"):
         HybridParams(dense_weight=0, bm25_weight=0)
     with pytest.raises(ValueError, match="depth"):

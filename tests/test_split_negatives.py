@@ -1,8 +1,19 @@
+import zlib
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from jobsearch.negatives import NegativeParams, build_triplets, hard_negatives, least_similar_negatives, random_negatives
+from jobsearch.errors import DataError
+from jobsearch.near_duplicates import NearDuplicateParams
+from jobsearch.negatives import (
+    NegativeParams,
+    build_triplets,
+    hard_negatives,
+    least_similar_negatives,
+    make_triplets,
+    random_negatives,
+)
 from jobsearch.split import SplitParams, assign_splits, check_disjoint
 
 
@@ -27,20 +38,20 @@ def test_adding_postings_moves_few_assignments():
 
 
 def test_duplicate_posting_ids_are_rejected():
-    with pytest.raises(ValueError, match="p1"):
+    with pytest.raises(DataError, match="p1"):
         assign_splits(["p1", "p1", "p2"], SplitParams())
 
 
 def test_least_similar_never_picks_the_positive_and_spreads_negatives():
     emb = _unit([[1, 0], [0.9, 0.1], [0, 1], [-1, 0.1]])
-    chosen = least_similar_negatives(emb, emb, chunk_size=2)
+    chosen = least_similar_negatives(emb, emb, np.arange(4), np.arange(4), chunk_size=2)
     assert all(chosen[i] != i for i in range(4))
     assert chosen[0] == 3  # the opposite direction
     assert len(set(chosen.tolist())) >= 3
 
 
 def test_random_negatives_never_the_positive():
-    picks = random_negatives(5, np.random.default_rng(0))
+    picks = random_negatives(np.arange(5), np.arange(5), np.random.default_rng(0))
     assert all(picks[i] != i for i in range(5))
 
 
@@ -49,7 +60,7 @@ def test_hard_negatives_skip_near_duplicates_of_the_positive():
     query = _unit([[1, 0, 0]])
     docs = _unit([[1, 0, 0], [0.99, 0.01, 0], [0.7, 0.7, 0], [0, 0, 1]])
     params = NegativeParams(strategy="hard", max_score_ratio=0.95, per_query=2, chunk_size=1)
-    picks = hard_negatives(np.vstack([query, docs[1:]]), docs, params)[0]
+    picks = hard_negatives(np.vstack([query, docs[1:]]), docs, np.arange(4), np.arange(4), params)[0]
     assert picks[0] == 2 and 1 not in picks and 0 not in picks
 
 
@@ -57,7 +68,7 @@ def test_hard_negatives_skip_top_ranks():
     query = _unit([[1, 0, 0]])
     docs = _unit([[1, 0, 0], [0.8, 0.6, 0], [0.6, 0.8, 0], [0, 0, 1]])
     params = NegativeParams(strategy="hard", max_score_ratio=1.0, skip_top=1)
-    assert hard_negatives(np.vstack([query, docs[1:]]), docs, params)[0] == [2]
+    assert hard_negatives(np.vstack([query, docs[1:]]), docs, np.arange(4), np.arange(4), params)[0] == [2]
 
 
 def test_build_triplets_draws_negatives_within_each_split():
@@ -83,7 +94,7 @@ def test_build_triplets_with_an_encoder(tiny_model):
 
 def test_a_split_with_one_posting_is_a_clear_error():
     pairs = pd.DataFrame({"posting_id": ["a", "b", "c"], "query": ["x", "y", "z"], "text": ["1", "2", "3"]})
-    with pytest.raises(ValueError, match="split 'test' has 1 posting"):
+    with pytest.raises(DataError, match="split 'test' has 1 posting"):
         build_triplets(pairs, pd.Series(["train", "train", "test"]), NegativeParams(strategy="random"))
 
 
@@ -92,3 +103,201 @@ def test_check_disjoint_catches_a_leaked_negative():
     b = pd.DataFrame({"posting_id": ["p2"], "negative_id": ["p3"]})
     with pytest.raises(ValueError, match="p2"):
         check_disjoint({"train": a, "test": b})
+
+
+# --- near-duplicate groups and several queries per posting ---
+
+
+def _fake_encode(texts):
+    """Deterministic normalised vectors, one per text (unrelated texts: near-orthogonal)."""
+    return _unit([np.random.default_rng(zlib.crc32(t.encode())).normal(size=16) for t in texts])
+
+
+def _table_encoder(table):
+    return lambda texts: _unit([table[t] for t in texts])
+
+
+def _grouped_ids(n, seed):
+    """n posting ids in groups of 1-3 (reposts), and each one's group id."""
+    rng = np.random.default_rng(seed)
+    ids, groups = [], []
+    while len(ids) < n:
+        size = min(int(rng.choice([1, 2, 3])), n - len(ids))
+        groups += [f"g{len(ids):02d}"] * size
+        ids += [f"p{len(ids) + i:02d}" for i in range(size)]
+    return ids, groups
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 5])
+def test_a_group_never_straddles_splits(seed):
+    ids, groups = _grouped_ids(60, seed)
+    split = assign_splits(ids, SplitParams(seed=seed, validation=0.2, test=0.2), groups)
+    assert (split.groupby(pd.Series(groups)).nunique() == 1).all()
+    counts = split.value_counts()
+    for name in ("validation", "test"):
+        assert 12 <= counts[name] <= 14  # the target of 12 postings, overshooting by less than a group
+
+
+def test_singleton_groups_split_exactly_as_postings_do():
+    ids = [f"p{i}" for i in range(100)]
+    assert assign_splits(ids, SplitParams(seed=3), groups=ids).equals(assign_splits(ids, SplitParams(seed=3)))
+
+
+def test_adding_groups_moves_few_assignments():
+    ids, groups = _grouped_ids(200, 0)
+    before = assign_splits(ids, SplitParams(), groups)
+    after = assign_splits(ids + ["n1", "n2", "n3"], SplitParams(), groups + ["new", "new", "other"])[:200]
+    assert (before != after).sum() <= 12
+
+
+def test_groups_must_match_the_postings():
+    with pytest.raises(ValueError, match="2 group ids for 3 postings"):
+        assign_splits(["a", "b", "c"], SplitParams(), ["g", "g"])
+
+
+def _twin_pairs():
+    # A2 is a repost of A (one group); every query's own posting is a one-hot direction
+    ids = ["A", "A2", "B", "C", "D", "E"]
+    return pd.DataFrame(
+        {
+            "posting_id": ids,
+            "query": [f"q{i}" for i in ids],
+            "text": [f"t{i}" for i in ids],
+            "group_id": ["A", "A", "B", "C", "D", "E"],
+        }
+    )
+
+
+def _twin_table(twin):
+    vectors = {
+        "A": [1, 0, 0, 0],
+        "A2": twin,
+        "B": [0.6, 0.8, 0, 0],  # the hardest distinct posting for qA
+        "C": [0, 0, 1, 0],
+        "D": [0, 0, 0, 1],
+        "E": [-0.5, 0, 0.86, 0],  # the least similar distinct posting for qA
+    }
+    return {f"{kind}{pid}": v for pid, v in vectors.items() for kind in ("q", "t")}
+
+
+@pytest.mark.parametrize(
+    ("twin", "strategy", "expected_for_a"),
+    [
+        ([0.97, 0.2, 0, 0], "hard", "B"),  # the twin is the most similar: hard mining would take it
+        ([-1, 0, 0, 0], "hard", "B"),
+        ([-1, 0, 0, 0], "least_similar", "E"),  # the twin is the least similar
+        ([0.97, 0.2, 0, 0], "least_similar", "E"),
+    ],
+)
+def test_a_near_duplicate_is_never_its_twins_negative(twin, strategy, expected_for_a):
+    pairs = _twin_pairs()
+    params = NegativeParams(strategy=strategy, per_query=2, max_score_ratio=1.0, chunk_size=2)
+    triplets = build_triplets(pairs, pd.Series(["train"] * 6), params, _table_encoder(_twin_table(twin)))
+    group_of = dict(zip(pairs["posting_id"], pairs["group_id"]))
+    assert (triplets["negative_id"].map(group_of) != triplets["group_id"]).all()
+    assert triplets.loc[triplets["posting_id"] == "A", "negative_id"].iloc[0] == expected_for_a
+    assert set(triplets["posting_id"]) == set(pairs["posting_id"])
+
+
+def test_random_negatives_never_pick_a_twin():
+    pairs = _twin_pairs().iloc[:3]  # A, A2 (one group) and B: A's and A2's only allowed negative is B
+    split = pd.Series(["train"] * 3)
+    seen_for_b = set()
+    for seed in range(20):
+        triplets = build_triplets(pairs, split, NegativeParams(strategy="random", seed=seed))
+        negatives = dict(zip(triplets["posting_id"], triplets["negative_id"]))
+        assert negatives["A"] == negatives["A2"] == "B"
+        seen_for_b.add(negatives["B"])
+    assert seen_for_b == {"A", "A2"}  # both members of the other group are drawn
+
+
+def _postings_with_reposts():
+    texts = {f"p{k:02d}": " ".join(f"w{k}x{i}" for i in range(40)) for k in range(30)}
+    for k in range(0, 30, 6):  # 5 reposts with one word changed (Jaccard 39/41)
+        texts[f"r{k:02d}"] = texts[f"p{k:02d}"].replace(f"w{k}x3 ", "changed ")
+    return pd.DataFrame({"posting_id": list(texts), "text": list(texts.values())})
+
+
+@pytest.mark.parametrize("strategy", ["least_similar", "random", "hard"])
+def test_make_triplets_with_several_queries_per_posting_and_reposts(strategy):
+    postings = _postings_with_reposts()
+    styles = ["keywords", "question", "title"]
+    queries = pd.DataFrame(
+        [(pid, f"{style} query for {pid}", style) for pid in postings["posting_id"] for style in styles],
+        columns=["posting_id", "query", "style"],
+    )
+    params = NegativeParams(strategy=strategy, per_query=3, max_score_ratio=1.0, chunk_size=7)
+    triplets, metrics = make_triplets(
+        postings, queries, params, SplitParams(seed=1, validation=0.2, test=0.2), NearDuplicateParams(), _fake_encode
+    )
+    # every query has its triplet(s), with its posting, style and split
+    anchors = triplets.drop_duplicates(["posting_id", "anchor"])
+    assert len(anchors) == len(queries) == 105
+    got = sorted(zip(anchors["posting_id"], anchors["anchor"], anchors["style"]))
+    assert got == sorted(queries.itertuples(index=False, name=None))
+    per_anchor = triplets.groupby("anchor").size()
+    assert per_anchor.between(1, 3 if strategy == "hard" else 1).all()
+    assert (triplets.groupby("posting_id")["split"].nunique() == 1).all()
+    # reposts share a group and a split, and are never each other's negative
+    group_of = dict(zip(triplets["posting_id"], triplets["group_id"]))
+    assert all(group_of[f"r{k:02d}"] == f"p{k:02d}" for k in range(0, 30, 6))
+    assert (triplets.groupby("group_id")["split"].nunique() == 1).all()
+    assert (triplets["negative_id"].map(group_of) != triplets["group_id"]).all()
+    check_disjoint({name: frame for name, frame in triplets.groupby("split")})
+    assert metrics["near_duplicates"] == {
+        "threshold": 0.9,
+        "groups_with_duplicates": 5,
+        "postings_in_duplicate_groups": 10,
+        "largest_group": 2,
+    }
+    assert sum(metrics["queries_per_split"].values()) == 105
+    assert sum(metrics["postings_per_split"].values()) == 35
+    assert metrics["per_split"] == triplets["split"].value_counts().to_dict()
+    assert list(metrics["postings_per_split"]) == ["train", "validation", "test"]
+
+
+def test_queries_of_unknown_postings_are_dropped_and_none_left_is_an_error():
+    postings = _postings_with_reposts()
+    queries = pd.DataFrame({"posting_id": ["p00", "p01", "ghost"], "query": ["a", "b", "c"]})
+    params = NegativeParams(strategy="random")
+    triplets, _ = make_triplets(postings, queries, params, SplitParams(validation=0, test=0), NearDuplicateParams())
+    assert sorted(triplets["posting_id"]) == ["p00", "p01"]
+    assert "style" not in triplets.columns
+    with pytest.raises(DataError, match="no query"):
+        make_triplets(postings, queries.iloc[2:], params, SplitParams(), NearDuplicateParams())
+
+
+def test_duplicate_postings_are_a_data_error():
+    postings = pd.DataFrame({"posting_id": ["a", "a", "b"], "text": ["x", "y", "z"]})
+    queries = pd.DataFrame({"posting_id": ["a", "b"], "query": ["q", "r"]})
+    with pytest.raises(DataError, match="'a' appears more than once"):
+        make_triplets(postings, queries, NegativeParams(strategy="random"), SplitParams(), NearDuplicateParams())
+
+
+def test_a_split_with_a_single_group_is_a_clear_error():
+    pairs = pd.DataFrame(
+        {
+            "posting_id": ["a", "b", "c", "d"],
+            "query": ["w", "x", "y", "z"],
+            "text": ["1", "2", "3", "4"],
+            "group_id": ["a", "b", "c", "c"],  # test holds c and its repost d: no negative for either
+        }
+    )
+    with pytest.raises(DataError, match="split 'test' has 2 posting.* in 1 near-duplicate group"):
+        build_triplets(pairs, pd.Series(["train", "train", "test", "test"]), NegativeParams(strategy="random"))
+
+
+def test_rows_of_one_posting_must_share_a_split():
+    pairs = pd.DataFrame({"posting_id": ["a", "a", "b", "c"], "query": ["w", "x", "y", "z"], "text": ["1", "1", "2", "3"]})
+    with pytest.raises(DataError, match="posting 'a' has rows with different split"):
+        build_triplets(pairs, pd.Series(["train", "test", "train", "test"]), NegativeParams(strategy="random"))
+
+
+def test_the_stage_reads_style_only_when_the_queries_have_it(tmp_path):
+    from stages.negatives import _has_column
+
+    pd.DataFrame({"posting_id": ["a"], "query": ["q"]}).to_parquet(tmp_path / "old.parquet")
+    pd.DataFrame({"posting_id": ["a"], "query": ["q"], "style": ["s"]}).to_parquet(tmp_path / "new.parquet")
+    assert not _has_column(str(tmp_path / "old.parquet"), "style")
+    assert _has_column(str(tmp_path / "new.parquet"), "style")
+    assert not _has_column(str(tmp_path / "missing.parquet"), "style")
