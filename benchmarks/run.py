@@ -234,7 +234,7 @@ def training_triplets(n: int, seed: int = 42, with_negatives: bool = True):
 
     postings = generate_postings(2 * n if with_negatives else n, seed=seed).rename(columns={"job_id": "posting_id"})
     postings["posting_id"] = [f"p{i}" for i in range(len(postings))]
-    queries = offline_queries(postings.iloc[:n], QueryParams(seed=seed))
+    queries = offline_queries(postings.iloc[:n], QueryParams(seed=seed, per_posting=1))
     texts = [model_text(t, d) for t, d in zip(postings["title"], postings["description"])]
     anchors = [f"{q} #{i}" for i, q in enumerate(queries["query"])]  # unique, so batches stay full
     frame = pd.DataFrame({"anchor": anchors, "positive": texts[:n]})
