@@ -9,10 +9,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from jobsearch.errors import JobsearchError
+from jobsearch.paths import Paths
 
-DEFAULT_MODEL_DIR = "models/finetuned"
-DEFAULT_CORPUS = "data/clean.parquet"
-DEFAULT_SERVED = "metrics/hybrid.json"  # written by the evaluate stage: the ranker chosen on validation
+DEFAULT_MODEL_DIR = Paths.finetuned
+DEFAULT_CORPUS = Paths.clean
+DEFAULT_SERVED = Paths.served  # written by the evaluate stage: the ranker chosen on validation
 MODES = ("served", "dense", "bm25", "hybrid")
 
 

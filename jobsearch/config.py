@@ -8,8 +8,10 @@ default.
 from __future__ import annotations
 
 import dataclasses
+import importlib.resources
 import types
 import typing
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,18 +20,32 @@ import yaml
 from jobsearch.errors import ConfigError
 
 PARAMS_FILE = "params.yaml"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader is much faster
 
 T = TypeVar("T")
 
 
+def package_data(name: str) -> Traversable:
+    """A data file shipped in the package (jobsearch/data/<name>)."""
+    return importlib.resources.files("jobsearch") / "data" / name
+
+
+def read_yaml(path: str | Path | Traversable, missing: str = "file not found") -> Any:
+    """The YAML document at ``path``; a missing or unparsable file is a one-line ConfigError."""
+    resource = Path(path) if isinstance(path, str) else path
+    try:
+        text = resource.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{resource}: {missing}") from None
+    try:
+        return yaml.load(text, Loader=_YAML_LOADER)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{resource}: not valid YAML ({str(exc).splitlines()[0]})") from None
+
+
 def load_params_file(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (run from the project root)") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    data = read_yaml(path, missing="file not found (run from the project root)") or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of sections at the top level")
     return data

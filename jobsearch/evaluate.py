@@ -29,6 +29,7 @@ import pandas as pd
 
 from jobsearch.errors import DataError
 from jobsearch.retrieval import HybridParams, RankerParams
+from jobsearch.skill_tags import skill_tags as source_skill_tags
 
 if TYPE_CHECKING:
     from jobsearch.golden import GoldenQueries
@@ -49,9 +50,8 @@ def triplet_accuracy(anchor_emb: np.ndarray, positive_emb: np.ndarray, negative_
 
 
 @dataclass
-class EvalParams:
+class EvaluateParams:
     corpus: str = "split"  # rank each query against its split's postings, or "all" postings
-    batch_size: int = 64
     chunk_size: int = 1024  # queries scored at a time: memory is chunk_size x postings floats per ranker
     max_tags: int = 3  # a skill-tag query is a posting's first max_tags tags
     golden: str | None = None  # CSV/TSV/JSONL of query, posting_id: a user's labelled queries
@@ -64,15 +64,15 @@ class EvalParams:
     def __post_init__(self) -> None:
         if self.corpus not in ("split", "all"):
             raise ValueError(f"corpus must be 'split' or 'all', got {self.corpus!r}")
-        if self.batch_size < 1 or self.chunk_size < 1 or self.max_tags < 1:
-            raise ValueError("batch_size, chunk_size and max_tags must be at least 1")
+        if self.chunk_size < 1 or self.max_tags < 1:
+            raise ValueError("chunk_size and max_tags must be at least 1")
         if any(not 0 <= w <= 1 for w in self.convex_weights):
             raise ValueError(f"convex_weights must lie in [0, 1], got {self.convex_weights}")
         if any(w < 0 for w in self.rrf_weights) or any(k < 0 for k in self.rrf_ks):
             raise ValueError("rrf_weights and rrf_ks must be >= 0")
 
 
-def candidate_rankers(params: EvalParams) -> dict[str, RankerParams]:
+def candidate_rankers(params: EvaluateParams) -> dict[str, RankerParams]:
     """Every ranker validation chooses from: dense, BM25 and the fusion grid."""
     depth = params.served.hybrid.depth
     candidates = {"dense": RankerParams("dense"), "bm25": RankerParams("bm25")}
@@ -114,7 +114,9 @@ def _normalised_title(title: str) -> str:
     return " ".join(str(title).split()).casefold()
 
 
-def split_task(triplets: pd.DataFrame, clean: pd.DataFrame, params: EvalParams, skill_tags: Callable[[str], list[str]]) -> SplitTask:
+def split_task(
+    triplets: pd.DataFrame, clean: pd.DataFrame, params: EvaluateParams, skill_tags: Callable[[object], list[str]] | None = None
+) -> SplitTask:
     """A split's ranking task from its triplets and the cleaned postings.
 
     ``triplets`` has ``anchor, posting_id, negative_id`` (``group_id`` when
@@ -125,7 +127,7 @@ def split_task(triplets: pd.DataFrame, clean: pd.DataFrame, params: EvalParams, 
     known = set(clean["posting_id"])
     missing = (set(split_ids) | set(triplets["negative_id"])) - known
     if missing:
-        raise DataError(f"{len(missing)} evaluation postings are not in data/clean.parquet (e.g. {sorted(missing)[0]})")
+        raise DataError(f"{len(missing)} evaluation postings are not among the cleaned postings (e.g. {sorted(missing)[0]})")
     in_corpus = clean["posting_id"].isin(set(split_ids) | set(triplets["negative_id"])) if params.corpus == "split" else slice(None)
     postings = with_groups(clean.loc[in_corpus].reset_index(drop=True), triplets)
     position = pd.Series(np.arange(len(postings)), index=postings["posting_id"])
@@ -141,7 +143,7 @@ def split_task(triplets: pd.DataFrame, clean: pd.DataFrame, params: EvalParams, 
     sets.append(QuerySet("title", firsts["title"].astype(str).tolist(), [with_title[k] for k in firsts["key"]], view="description"))
 
     if "skills" in own:
-        tags = own["skills"].map(skill_tags)
+        tags = own["skills"].map(skill_tags or source_skill_tags)
         tagged = own[tags.map(bool)]
         queries = [", ".join(t[: params.max_tags]) for t in tags[tags.map(bool)]]
         sets.append(QuerySet("skills", queries, relevant_to(tagged["posting_id"])))
@@ -286,9 +288,11 @@ def evaluate(
     splits: dict[str, pd.DataFrame],
     clean: pd.DataFrame,
     models: dict[str, object],
-    params: EvalParams,
-    skill_tags: Callable[[str], list[str]],
+    params: EvaluateParams,
+    *,
+    batch_size: int = 64,
     golden: "GoldenQueries | None" = None,
+    skill_tags: Callable[[object], list[str]] | None = None,
     log: Callable[[str], None] = print,
 ) -> tuple[dict, dict]:
     """Metrics per split, query set and ranker, and the served ranker chosen on validation.
@@ -303,7 +307,7 @@ def evaluate(
     tuning_record: dict = {}
     for split in ("validation", "test"):
         task = split_task(splits[split], clean, params, skill_tags)
-        embeddings = Embeddings(models, params.batch_size)
+        embeddings = Embeddings(models, batch_size)
         bm25 = _bm25_per_view(task.postings, {s.view for s in task.query_sets})
         tuning = split == "validation" and params.tune
         rankers = (
@@ -324,7 +328,7 @@ def evaluate(
         for set_name, by_ranker in metrics.items():
             log(f"{split} {set_name}: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in by_ranker.items()))
     if golden is not None:
-        embeddings = Embeddings(models, params.batch_size)
+        embeddings = Embeddings(models, batch_size)
         query_set = golden_query_set(golden, clean)
         metrics = evaluate_query_set(query_set, clean, embeddings, _bm25_per_view(clean, ["text"]), _fixed_rankers(served, hybrid), params.chunk_size)
         report["golden"] = {**metrics, "queries": len(golden.queries), "rows_dropped": sum(golden.dropped.values())}

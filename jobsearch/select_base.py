@@ -13,19 +13,18 @@ from typing import Callable
 import pandas as pd
 
 from jobsearch.errors import JobsearchError, ModelLoadError
-from jobsearch.models import DEFAULT_MODEL, load_model
+from jobsearch.models import ModelParams
 
 
 @dataclass
-class ModelParams:
-    candidates: list[str] = field(default_factory=lambda: [DEFAULT_MODEL])
+class SelectBaseParams:
+    candidates: list[str] = field(default_factory=lambda: ["sentence-transformers/all-distilroberta-v1"])  # besides model.name
     base: str = "auto"  # "auto" takes the candidate with the best validation mrr@10
-    batch_size: int = 64
-    max_seq_length: int = 256
 
-    def __post_init__(self) -> None:
-        if not self.candidates and self.base == "auto":
-            raise ValueError("candidates is empty and base is auto: name at least one model")
+
+def candidate_names(params: SelectBaseParams, model: ModelParams) -> list[str]:
+    """``model.name`` first (ties go to it), then the other candidates, each once."""
+    return list(dict.fromkeys([model.name, *params.candidates]))
 
 
 def triplet_evaluator_accuracy(model, triplets: pd.DataFrame, *, batch_size: int = 64, name: str = "validation") -> float:
@@ -46,7 +45,7 @@ def triplet_evaluator_accuracy(model, triplets: pd.DataFrame, *, batch_size: int
 
 def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64) -> float:
     """mrr@10 of ``model`` ranking each triplet query's posting among the triplets' postings."""
-    from jobsearch.evaluation import Embeddings, evaluate_query_set, generated_query_set, with_groups
+    from jobsearch.evaluate import Embeddings, evaluate_query_set, generated_query_set, with_groups
     from jobsearch.retrieval import RankerParams
 
     positives = triplets[["posting_id", "positive"]].set_axis(["posting_id", "text"], axis=1)
@@ -59,28 +58,31 @@ def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64) -> fl
     return metrics["model"]["mrr@10"]
 
 
-def select_base_model(
+def select_base(
     validation: pd.DataFrame,
-    params: ModelParams,
-    loader: Callable[..., object] = load_model,
+    params: SelectBaseParams,
+    model: ModelParams,
+    loader: Callable[[str], object] | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Score every candidate on validation triplets; pick the best mrr@10 (or ``params.base``).
 
-    ``validation`` has ``anchor, positive, negative, posting_id, negative_id``.
-
-    A candidate that cannot be loaded is reported with the reason and skipped.
+    ``validation`` has ``anchor, positive, negative, posting_id, negative_id``;
+    ``loader`` (default ``model.load``) opens a candidate by name. A candidate
+    that cannot be loaded is reported with the reason and skipped.
     """
+    loader = loader or model.load
+    candidates = candidate_names(params, model)
     report: dict = {"candidates": {}, "selected": None}
-    for name in params.candidates:
+    for name in candidates:
         try:
-            model = loader(name, max_seq_length=params.max_seq_length)
+            encoder = loader(name)
         except ModelLoadError as exc:
             log(f"skipping {name}: {exc}")
             report["candidates"][name] = {"skipped": str(exc)}
             continue
-        mrr = validation_mrr(model, validation, batch_size=params.batch_size)
-        accuracy = triplet_evaluator_accuracy(model, validation, batch_size=params.batch_size)
+        mrr = validation_mrr(encoder, validation, batch_size=model.batch_size)
+        accuracy = triplet_evaluator_accuracy(encoder, validation, batch_size=model.batch_size)
         log(f"{name}: validation mrr@10 {mrr:.4f}, triplet accuracy {accuracy:.4f}")
         report["candidates"][name] = {"mrr@10": mrr, "triplet_accuracy": accuracy}
     scored = {n: (r["mrr@10"], r["triplet_accuracy"]) for n, r in report["candidates"].items() if "mrr@10" in r}
@@ -88,7 +90,7 @@ def select_base_model(
         report["selected"] = params.base
     elif scored:
         # ties go to the earlier candidate (params order states preference)
-        report["selected"] = max(scored, key=lambda n: (scored[n], -params.candidates.index(n)))
+        report["selected"] = max(scored, key=lambda n: (scored[n], -candidates.index(n)))
     else:
         reasons = "; ".join(r["skipped"] for r in report["candidates"].values())
         raise JobsearchError(f"no candidate model could be loaded: {reasons}")

@@ -1,4 +1,4 @@
-"""Assigning postings to train/validation/test.
+"""Assigning postings to train/validation/test, near-duplicate groups whole.
 
 A posting's split depends only on (seed, its group id) through a hash rank, so
 a posting (or a group of near-duplicate postings) never lands in two splits and
@@ -8,12 +8,13 @@ adding postings moves few others.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import pandas as pd
 
 from jobsearch.errors import DataError
+from jobsearch.near_duplicates import NearDuplicateParams, group_stats, near_duplicate_groups
 
 SPLITS = ("train", "validation", "test")
 
@@ -23,6 +24,7 @@ class SplitParams:
     seed: int = 42
     validation: float = 0.1
     test: float = 0.1
+    near_duplicates: NearDuplicateParams = field(default_factory=NearDuplicateParams)
 
     def __post_init__(self) -> None:
         for name in ("validation", "test"):
@@ -31,6 +33,31 @@ class SplitParams:
                 raise ValueError(f"{name} must be a fraction in [0, 1), got {value}")
         if self.validation + self.test >= 1:
             raise ValueError("validation + test must leave postings for train")
+
+
+def split_postings(postings: pd.DataFrame, queries: pd.DataFrame, params: SplitParams) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Each split's (query, posting) rows, and the split metrics.
+
+    ``postings`` has ``posting_id, text``; ``queries`` has ``posting_id, query``
+    (and ``style``), several rows per posting. Postings are assigned to splits
+    with their near-duplicate group (found over all postings) whole, so no test
+    posting has a twin in training; a split's rows are its postings' queries
+    (``posting_id, query, [style,] text, group_id``), in query order.
+    """
+    postings = postings[["posting_id", "text"]].reset_index(drop=True)
+    check_unique_ids(postings["posting_id"].astype(str))  # before the slow grouping
+    groups = near_duplicate_groups(postings["posting_id"].tolist(), postings["text"].tolist(), params.near_duplicates)
+    postings = postings.assign(group_id=groups, split=assign_splits(postings["posting_id"], params, groups).to_numpy())
+    rows = queries.merge(postings, on="posting_id", how="inner", validate="many_to_one")
+    if rows.empty:
+        raise DataError("no query belongs to a known posting (do queries and postings come from the same run?)")
+    splits = {name: rows[rows["split"] == name].drop(columns="split").reset_index(drop=True) for name in SPLITS}
+    metrics = {
+        "postings": {name: int(frame["posting_id"].nunique()) for name, frame in splits.items()},
+        "queries": {name: len(frame) for name, frame in splits.items()},
+        "near_duplicates": {"threshold": params.near_duplicates.threshold, **group_stats(groups)},
+    }
+    return splits, metrics
 
 
 def assign_splits(
@@ -79,14 +106,3 @@ def _count(n: int, fraction: float) -> int:
     if fraction <= 0:
         return 0
     return max(1, round(n * fraction)) if n >= 3 else 0
-
-
-def check_disjoint(splits: dict[str, pd.DataFrame]) -> None:
-    """Raise if a posting appears in two splits, as positive or as negative."""
-    seen: dict[str, str] = {}
-    for name, frame in splits.items():
-        ids = set(frame["posting_id"]) | set(frame["negative_id"])
-        for pid in ids:
-            if pid in seen and seen[pid] != name:
-                raise ValueError(f"posting {pid!r} is in both {seen[pid]} and {name}")
-            seen[pid] = name

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from jobsearch.models import ModelParams
+
 LOSSES = ("mnrl", "cached_mnrl")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
@@ -31,7 +33,7 @@ class TrainParams:
     batch_size: int | str = "auto"  # auto: 64 where training runs in bf16/fp16 on a GPU, else 16 (the reference)
     learning_rate: float = 2e-5
     warmup_ratio: float = 0.1
-    max_seq_length: int = 256
+    max_seq_length: int = 128  # tokens per posting in training only (a speed choice); the saved model reads model.max_seq_length
     seed: int = 42
     loss: str = "mnrl"
     mini_batch_size: int = 32  # cached_mnrl only: the batch size that fits in memory
@@ -70,6 +72,33 @@ def resolve_precision(precision: str) -> str:
     if torch.cuda.is_available() and torch.cuda.is_bf16_supported():
         return "bf16"
     return "fp32"
+
+
+def train_base(
+    train: pd.DataFrame, base: str, params: TrainParams, model: ModelParams, output_dir: str | Path, live_dir: str | Path, module: str = "stages.train"
+) -> dict | None:
+    """The train stage in this process: fine-tune ``base`` on ``train`` into ``output_dir``.
+
+    With ``devices`` > 1, outside a launch, starts ``module`` once per device
+    through torchrun and returns None; inside, every rank trains and rank 0
+    saves. Returns the training metrics in the process that saved the model.
+    """
+    from jobsearch import distributed
+    from jobsearch.io import atomic_path
+
+    if params.devices > 1 and not distributed.in_launch():
+        distributed.check_devices(params.devices)  # inputs and devices are checked once, before starting N processes
+        distributed.launch(params.devices, module)
+        return None
+    encoder = model.load(base, device=distributed.process_device())
+    metrics = None
+    if distributed.is_main_process():
+        with atomic_path(output_dir, is_dir=True) as out:
+            metrics = {"base_model": base, **fine_tune(encoder, train, params, out, callbacks=[dvclive_callback(live_dir)])}
+    else:
+        fine_tune(encoder, train, params, None)  # the other ranks train alongside rank 0 and write nothing
+    distributed.finish()
+    return metrics
 
 
 def fine_tune(

@@ -1,34 +1,21 @@
-"""queries: job-seeker queries for each posting (several styles offline, one from an LLM) -> data/queries.parquet."""
+"""queries: job-seeker queries for each posting (several styles offline, one from an LLM) -> paths.queries."""
 
 from pathlib import Path
 
 from jobsearch.config import section
 from jobsearch.io import read_parquet, write_json, write_parquet
-from jobsearch.queries import QueryParams, generate_queries
+from jobsearch.paths import Paths
+from jobsearch.queries import QueriesParams, generate_queries
 from jobsearch.stage import run_stage
-
-CLEAN = "data/clean.parquet"
-COLUMNS = ["posting_id", "title", "company", "description"]
-OPTIONAL_COLUMNS = ["skills"]  # skill tags, in clean outputs that carry them
 
 
 def main() -> None:
-    params = section(QueryParams, "queries")
+    params, paths = section(QueriesParams, "queries"), section(Paths, "paths")
     Path(params.cache_dir).mkdir(parents=True, exist_ok=True)  # DVC keeps it across runs (persist)
-    postings = read_parquet(CLEAN, COLUMNS + [c for c in OPTIONAL_COLUMNS if c in _columns(CLEAN)])
+    postings = read_parquet(paths.clean, ["posting_id", "title", "company", "description"], optional=["skills"])
     queries, metrics = generate_queries(postings, params)
-    write_parquet(queries, "data/queries.parquet")
-    write_json(metrics, "metrics/queries.json")
-
-
-def _columns(path: str) -> list[str]:
-    """Column names of a parquet file; [] when unreadable (read_parquet then says why)."""
-    import pyarrow.parquet as pq
-
-    try:
-        return pq.read_schema(path).names
-    except Exception:  # missing or corrupt: pyarrow raises several types
-        return []
+    write_parquet(queries, paths.queries)
+    write_json(metrics, paths.metrics_file("queries"))
 
 
 if __name__ == "__main__":

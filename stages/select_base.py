@@ -1,19 +1,18 @@
-"""select_base: validation mrr@10 (and triplet accuracy) of each candidate -> metrics/base_models.json."""
+"""select_base: validation mrr@10 (and triplet accuracy) of each candidate base model -> paths.base_models."""
 
 from jobsearch.config import section
-from jobsearch.selection import ModelParams, select_base_model
-from jobsearch.io import read_parquet, require_columns, write_json
+from jobsearch.io import read_parquet, write_json
+from jobsearch.models import ModelParams
+from jobsearch.paths import Paths
+from jobsearch.select_base import SelectBaseParams, select_base
 from jobsearch.stage import run_stage
-
-VALIDATION = "data/splits/validation.parquet"
 
 
 def main() -> None:
-    params = section(ModelParams, "model")
-    validation = read_parquet(VALIDATION)  # with group_id, when near-duplicates were grouped
-    require_columns(validation.columns, ["anchor", "positive", "negative", "posting_id", "negative_id"], VALIDATION)
-    report = select_base_model(validation, params)
-    write_json(report, "metrics/base_models.json")
+    params, model, paths = section(SelectBaseParams, "select_base"), section(ModelParams, "model"), section(Paths, "paths")
+    validation = read_parquet(paths.triplets_file("validation"), ["anchor", "positive", "negative", "posting_id", "negative_id", "group_id"])
+    report = select_base(validation, params, model)
+    write_json(report, paths.base_models)
     print(f"select_base: {report['selected']}")
 
 

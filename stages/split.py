@@ -1,20 +1,20 @@
-"""split: data/triplets.parquet -> data/splits/{train,validation,test}.parquet."""
+"""split: postings and their queries -> each split's (query, posting) rows, near-duplicate groups whole (paths.splits)."""
 
+from jobsearch.config import section
 from jobsearch.io import read_parquet, write_json, write_parquet
-from jobsearch.split import SPLITS, check_disjoint
+from jobsearch.paths import Paths
+from jobsearch.split import SplitParams, split_postings
 from jobsearch.stage import run_stage
 
 
 def main() -> None:
-    triplets = read_parquet("data/triplets.parquet")
-    splits = {name: triplets[triplets["split"] == name].drop(columns="split").reset_index(drop=True) for name in SPLITS}
-    check_disjoint(splits)  # negatives were drawn within each split; prove it
-    for name, frame in splits.items():
-        write_parquet(frame, f"data/splits/{name}.parquet")
-    write_json(
-        {name: {"triplets": len(f), "postings": int(f["posting_id"].nunique())} for name, f in splits.items()},
-        "metrics/split.json",
-    )
+    params, paths = section(SplitParams, "split"), section(Paths, "paths")
+    postings = read_parquet(paths.clean, ["posting_id", "text"])
+    queries = read_parquet(paths.queries, ["posting_id", "query"], optional=["style"])
+    splits, metrics = split_postings(postings, queries, params)
+    for name, rows in splits.items():
+        write_parquet(rows, paths.split_file(name))
+    write_json(metrics, paths.metrics_file("split"))
 
 
 if __name__ == "__main__":

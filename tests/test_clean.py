@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.resources
+
 import pandas as pd
 import pytest
 
 from jobsearch.clean import CleanParams, clean_description, clean_postings, strip_markup
-from jobsearch.errors import DataError
+from jobsearch.models import ModelParams
+from jobsearch.clean.vocabulary import load_vocabulary
+from jobsearch.errors import ConfigError, DataError
 
 JOB_LINES = (
     "Build and maintain batch data pipelines in Python and SQL for the analytics team.\n"
@@ -297,6 +301,29 @@ def test_strip_markup_keeps_boilerplate():
 
 
 # ---------------------------------------------------------------------------
+# vocabulary
+
+
+@pytest.mark.parametrize(
+    "old,new,key",
+    [
+        ('"No", All', "No, All", "sentence_starters"),  # YAML reads an unquoted No as false
+        ("- 'bonus(?:es)?'", "- 'bonus(?:es'", "drop_headings.benefits"),  # not a regex
+        ("inline_drop_words:", "inline_drop_word:", "inline_drop_word"),  # a misspelt key
+    ],
+)
+def test_malformed_vocabulary_is_a_one_line_error(tmp_path, old, new, key):
+    text = (importlib.resources.files("jobsearch") / "data" / "clean_vocabulary.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "clean_vocabulary.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_vocabulary(path)
+    message = str(error.value)
+    assert "\n" not in message and str(path) in message and key in message
+
+
+# ---------------------------------------------------------------------------
 # clean_postings
 
 VOCAB = (
@@ -334,7 +361,7 @@ def postings_frame() -> pd.DataFrame:
 def test_clean_postings_columns_tokens_and_fallback(tiny_tokenizer):
     params = CleanParams(min_kept_words=10, examples=2)
     postings = postings_frame().assign(skills=["Python, SQL", "", None])
-    frame, metrics, report = clean_postings(postings, params, tokenizer=tiny_tokenizer)
+    frame, metrics, report = clean_postings(postings, params, ModelParams(), tokenizer=tiny_tokenizer)
     assert list(frame.columns) == [
         "posting_id", "title", "company", "location", "skills", "description", "text",
         "tokens_before", "tokens_after", "tokens_removed", "fallback",
@@ -362,18 +389,21 @@ def test_whole_postings_are_kept_beyond_the_model_window():
     # the skill the seeker types appears only after the model's 256-token window
     description = "Build PySpark Pipelines on AWS. " * 80 + "Experience with Gurobi optimisation."
     frame = pd.DataFrame({"posting_id": ["x"], "title": ["Senior Data Engineer"], "description": [description]})
-    cleaned, metrics, _ = clean_postings(frame, CleanParams(min_kept_words=5), tokenizer=tokenizer)
+    cleaned, metrics, _ = clean_postings(frame, CleanParams(min_kept_words=5), ModelParams(), tokenizer=tokenizer)
     text = cleaned["text"].iloc[0]
     assert text.startswith("Senior Data Engineer\n\nBuild PySpark Pipelines on AWS.")
     assert text.endswith("Experience with Gurobi optimisation.")
     assert cleaned["tokens_after"].iloc[0] > 256
     assert metrics["model_window"] == 254  # MiniLM's 256 less [CLS] and [SEP]
     assert metrics["longer_than_model_window"] == 1
+    # the window is what the model section lets the encoder read
+    _, shorter, _ = clean_postings(frame, CleanParams(min_kept_words=5), ModelParams(max_seq_length=128), tokenizer=tokenizer)
+    assert shorter["model_window"] == 126
 
 
 def test_clean_postings_requires_columns(tiny_tokenizer):
     with pytest.raises(DataError, match="description"):
-        clean_postings(pd.DataFrame({"posting_id": ["a"], "title": ["t"]}), CleanParams(), tokenizer=tiny_tokenizer)
+        clean_postings(pd.DataFrame({"posting_id": ["a"], "title": ["t"]}), CleanParams(), ModelParams(), tokenizer=tiny_tokenizer)
 
 
 @pytest.mark.parametrize("field,value", [("min_kept_words", -1), ("examples", -2), ("batch_size", 0)])

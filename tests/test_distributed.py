@@ -142,10 +142,10 @@ def test_a_failed_process_becomes_one_line(monkeypatch, tmp_path):
 
 
 def _write_project(root, model_dir, devices: int) -> None:
-    (root / "data" / "splits").mkdir(parents=True)
+    (root / "data" / "triplets").mkdir(parents=True)
     (root / "metrics").mkdir()
     rows = pd.concat([TRIPLETS] * 2, ignore_index=True)
-    rows.assign(posting_id=[f"p{i}" for i in range(len(rows))]).to_parquet(root / "data" / "splits" / "train.parquet", index=False)
+    rows.assign(posting_id=[f"p{i}" for i in range(len(rows))]).to_parquet(root / "data" / "triplets" / "train.parquet", index=False)
     (root / "metrics" / "base_models.json").write_text(json.dumps({"selected": str(model_dir)}))
     train = {"epochs": 1, "batch_size": 2, "learning_rate": 1e-3, "max_seq_length": 32, "devices": devices}
     (root / "params.yaml").write_text(yaml.safe_dump({"train": train}))

@@ -126,7 +126,7 @@ def test_non_string_text_is_a_clear_error(tiny_model):
 
 
 def test_parse_sizes_accepts_k_suffix_and_rejects_junk():
-    from benchmarks.run import parse_sizes
+    from benchmarks.settings import parse_sizes
 
     assert parse_sizes("1000, 10k,50000") == (1000, 10000, 50000)
     with pytest.raises(ValueError, match="abc"):
@@ -136,7 +136,7 @@ def test_parse_sizes_accepts_k_suffix_and_rejects_junk():
 
 
 def test_random_unit_encoder_is_seeded_and_normalised():
-    from benchmarks.run import random_unit_encoder
+    from benchmarks.workloads import random_unit_encoder
 
     first = random_unit_encoder(dim=16, seed=3)(["a", "b", "c"])
     again = random_unit_encoder(dim=16, seed=3)(["a", "b", "c"])
@@ -146,7 +146,8 @@ def test_random_unit_encoder_is_seeded_and_normalised():
 
 
 def test_table_rows_and_ratio_from_a_results_dict():
-    from benchmarks.run import format_table, ratio, table_rows
+    from benchmarks.run import format_table, table_rows
+    from benchmarks.workloads import ratio
 
     assert ratio(30.0, 10.0) == 3.0 and ratio(5.0, None) is None and ratio(5.0, 0) is None
     results = {
@@ -167,7 +168,7 @@ def test_table_rows_and_ratio_from_a_results_dict():
 
 
 def test_training_triplets_repeat_no_text():
-    from benchmarks.run import training_triplets
+    from benchmarks.workloads import training_triplets
 
     triplets = training_triplets(6)
     assert list(triplets.columns) == ["anchor", "positive", "negative"] and len(triplets) == 6
@@ -179,7 +180,7 @@ def test_training_triplets_repeat_no_text():
 
 
 def test_mining_worker_reports_time_and_memory():
-    from benchmarks.run import mine_in_process
+    from benchmarks.workloads import mine_in_process
 
     row = mine_in_process(40, "least_similar")
     assert row["postings"] == 40 and row["triplets"] == 40
@@ -188,7 +189,7 @@ def test_mining_worker_reports_time_and_memory():
 
 
 def test_settings_reject_an_unknown_mode():
-    from benchmarks.run import settings_for
+    from benchmarks.settings import settings_for
 
     assert settings_for("small", (1000,)).mining_sizes == (1000,)
     assert settings_for("full").encode_texts > settings_for("small").encode_texts
@@ -197,7 +198,8 @@ def test_settings_reject_an_unknown_mode():
 
 
 def test_mining_runs_in_a_child_that_reports_its_own_peak_memory():
-    from benchmarks.run import bench_mining, peak_rss_mib, settings_for
+    from benchmarks.settings import settings_for
+    from benchmarks.workloads import bench_mining, peak_rss_mib
 
     # 1.5 GiB touched here, in the parent; the child itself needs torch (~0.4 GiB)
     ballast = np.ones(1536 * 2**20 // 8)
@@ -207,3 +209,15 @@ def test_mining_runs_in_a_child_that_reports_its_own_peak_memory():
     assert "error" not in row and row["triplets"] == 40
     assert row["peak_rss_mib"] < 1024  # not the parent's peak (ru_maxrss would inherit it)
     del ballast
+
+
+def test_bench_train_resolves_the_projects_auto_batch_size(tiny_model_dir):
+    # params.yaml trains with batch_size auto: the section must run, not fail on comparing "auto" with a number
+    from benchmarks.settings import settings_for
+    from benchmarks.workloads import bench_train
+
+    settings = settings_for("small", model=str(tiny_model_dir), train_triplets=16, train_max_seq_length=16)
+    result = bench_train(settings, "cpu")
+    assert result["project"]["batch_size"] == 16 and result["project"]["precision"] == "fp32"
+    assert result["project"]["same_settings_as"] == "reference"  # on a CPU, auto resolves to the reference's settings: one run
+    assert result["triplets"] == 48 and result["ratio"] == 1.0

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from jobsearch.errors import JobsearchError, ModelLoadError
-from jobsearch.evaluation import triplet_accuracy
-from jobsearch.selection import ModelParams, select_base_model, triplet_evaluator_accuracy
+from jobsearch.evaluate import triplet_accuracy
+from jobsearch.models import ModelParams
+from jobsearch.select_base import SelectBaseParams, candidate_names, select_base, triplet_evaluator_accuracy
 from jobsearch.embed import encode
 
 TRIPLETS = pd.DataFrame(
@@ -33,13 +34,13 @@ def test_triplet_accuracy_matches_sentence_transformers_evaluator(tiny_model):
 
 
 def test_select_base_skips_unloadable_and_picks_best(tiny_model):
-    def loader(name, **_):
+    def loader(name):
         if name == "hub/missing":
             raise ModelLoadError("model 'hub/missing': offline")
         return tiny_model
 
     logs = []
-    report = select_base_model(TRIPLETS, ModelParams(candidates=["hub/missing", "tiny"]), loader=loader, log=logs.append)
+    report = select_base(TRIPLETS, SelectBaseParams(candidates=["tiny"]), ModelParams(name="hub/missing"), loader=loader, log=logs.append)
     assert report["selected"] == "tiny"
     assert "offline" in report["candidates"]["hub/missing"]["skipped"]
     assert 0 <= report["candidates"]["tiny"]["triplet_accuracy"] <= 1
@@ -49,15 +50,19 @@ def test_select_base_skips_unloadable_and_picks_best(tiny_model):
 
 def test_select_base_ranks_by_mrr_not_saturated_triplet_accuracy(tiny_model, monkeypatch):
     # both candidates have the same triplet accuracy; the one ranking postings better wins
-    monkeypatch.setattr("jobsearch.selection.triplet_evaluator_accuracy", lambda *a, **k: 1.0)
+    monkeypatch.setattr("jobsearch.select_base.triplet_evaluator_accuracy", lambda *a, **k: 1.0)
     scores = {"first": 0.5, "second": 0.9}
-    monkeypatch.setattr("jobsearch.selection.validation_mrr", lambda model, *a, **k: scores[model])
-    report = select_base_model(TRIPLETS, ModelParams(candidates=["first", "second"]), loader=lambda n, **_: n, log=lambda _: None)
+    monkeypatch.setattr("jobsearch.select_base.validation_mrr", lambda model, *a, **k: scores[model])
+    report = select_base(TRIPLETS, SelectBaseParams(candidates=["second"]), ModelParams(name="first"), loader=lambda n: n, log=lambda _: None)
     assert report["selected"] == "second"
 
 
+def test_the_model_sections_encoder_is_the_first_candidate_and_listed_once():
+    assert candidate_names(SelectBaseParams(candidates=["b", "a", "b"]), ModelParams(name="a")) == ["a", "b"]
+
+
 def test_validation_mrr_by_hand(tiny_model):
-    from jobsearch.selection import validation_mrr
+    from jobsearch.select_base import validation_mrr
 
     # every query is its posting's own text: a perfect ranking
     same = TRIPLETS.assign(anchor=TRIPLETS["positive"])
@@ -65,11 +70,11 @@ def test_validation_mrr_by_hand(tiny_model):
 
 
 def test_select_base_with_nothing_loadable_is_a_clear_error():
-    def loader(name, **_):
+    def loader(name):
         raise ModelLoadError(f"model '{name}': offline")
 
     with pytest.raises(JobsearchError, match="no candidate model could be loaded: model 'a': offline"):
-        select_base_model(TRIPLETS, ModelParams(candidates=["a"]), loader=loader, log=lambda _: None)
+        select_base(TRIPLETS, SelectBaseParams(candidates=[]), ModelParams(name="a"), loader=loader, log=lambda _: None)
 
 
 def test_fine_tune_moves_anchors_towards_positives(tiny_model, tmp_path, monkeypatch):
@@ -134,9 +139,9 @@ def _split_triplets(ids: list[str]) -> pd.DataFrame:
 
 
 def test_split_task_query_sets_with_groups_titles_and_tags():
-    from jobsearch.evaluation import EvalParams, split_task
+    from jobsearch.evaluate import EvaluateParams, split_task
 
-    task = split_task(_split_triplets(["a", "a2", "b", "c"]), CLEAN, EvalParams(), _tags)
+    task = split_task(_split_triplets(["a", "a2", "b", "c"]), CLEAN, EvaluateParams(), _tags)
     sets = {s.name: s for s in task.query_sets}
     assert list(sets) == ["generated", "title", "skills"]
     ids = task.postings["posting_id"].tolist()
@@ -151,14 +156,14 @@ def test_split_task_query_sets_with_groups_titles_and_tags():
     # tags only where the source has a list: not the prose of b
     assert sets["skills"].queries == ["Python, SQL, Spark"] and sets["skills"].relevant == [{0, 1}]
     assert task.triplet_positive.tolist()[:2] == [0, 0] and task.triplet_negative.tolist()[:2] == [2, 2]
-    everything = split_task(_split_triplets(["a", "a2", "b", "c"]), CLEAN, EvalParams(corpus="all"), _tags)
+    everything = split_task(_split_triplets(["a", "a2", "b", "c"]), CLEAN, EvaluateParams(corpus="all"), _tags)
     assert len(everything.postings) == 5
-    with pytest.raises(JobsearchError, match="not in data/clean.parquet"):
-        split_task(_split_triplets(["a", "b"]), CLEAN[CLEAN.posting_id != "b"], EvalParams(), _tags)
+    with pytest.raises(JobsearchError, match="not among the cleaned postings"):
+        split_task(_split_triplets(["a", "b"]), CLEAN[CLEAN.posting_id != "b"], EvaluateParams(), _tags)
 
 
 def test_choose_takes_the_largest_worst_case_margin_over_bm25():
-    from jobsearch.evaluation import choose
+    from jobsearch.evaluate import choose
 
     def m(x):
         return {"mrr@10": x}
@@ -174,14 +179,15 @@ def test_choose_takes_the_largest_worst_case_margin_over_bm25():
 
 
 def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_model):
-    from jobsearch.evaluation import EvalParams, evaluate, plot_rows
+    from jobsearch.evaluate import EvaluateParams, evaluate, plot_rows
     from jobsearch.golden import GoldenQueries
 
     splits = {"validation": _split_triplets(["a", "a2", "b", "c"]), "test": _split_triplets(["b", "c", "d"])}
     golden = GoldenQueries(queries=["nurse icu"], relevant=[{"b"}], rows_read=2, dropped={"bad_row": 1})
     logs = []
-    params = EvalParams(batch_size=4, convex_weights=[0.5], rrf_weights=[1.0], rrf_ks=[60])
-    report, served = evaluate(splits, CLEAN, {"base": tiny_model, "finetuned": tiny_model}, params, _tags, golden, log=logs.append)
+    params = EvaluateParams(convex_weights=[0.5], rrf_weights=[1.0], rrf_ks=[60])
+    models = {"base": tiny_model, "finetuned": tiny_model}
+    report, served = evaluate(splits, CLEAN, models, params, batch_size=4, golden=golden, skill_tags=_tags, log=logs.append)
     assert set(report) == {"validation", "test", "golden"}
     assert set(report["validation"]) == {"generated", "title", "skills"} and set(report["test"]) == {"generated", "title", "skills"}
     for split in ("validation", "test"):
@@ -201,7 +207,7 @@ def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_
     # without tuning, the served ranker is the one given
     from jobsearch.retrieval import RankerParams
 
-    report, served = evaluate(splits, CLEAN, {"base": tiny_model, "finetuned": tiny_model}, EvalParams(tune=False, served=RankerParams("bm25")), _tags)
+    report, served = evaluate(splits, CLEAN, models, EvaluateParams(tune=False, served=RankerParams("bm25")), skill_tags=_tags)
     assert served["served"]["mode"] == "bm25" and "validation_mrr@10" not in served
     assert report["test"]["title"]["served"] == report["test"]["title"]["bm25"]
 

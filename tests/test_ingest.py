@@ -218,9 +218,9 @@ def test_min_words_and_max_rows(tmp_path):
     path = write(real_postings_like(), tmp_path / "real.parquet")
     postings, metrics = load_postings(IngestParams(source=str(path), max_rows=2))
     assert len(postings) == 2 and metrics["rows_valid"] == 4 and metrics["capped"] == 2
-    postings, metrics = load_postings(IngestParams(source=str(path), min_words=1000))
-    assert postings.empty and list(postings.columns) == list(POSTING_COLUMNS)
-    assert metrics["dropped"]["too_short"] == 4
+    # nothing left is one line naming the source and why, before anything is written
+    with pytest.raises(DataError, match=r"real\.parquet: no postings left after validation \(too_short: 4\)"):
+        load_postings(IngestParams(source=str(path), min_words=1000))
 
 
 def test_garbage_parquet_names_the_file(tmp_path):

@@ -15,8 +15,11 @@ import pandas as pd
 import pytest
 
 from jobsearch.errors import JobsearchError
-from jobsearch.llm import STATE_FILE, clean_llm_query, estimate_cost, generate_llm_queries
-from jobsearch.queries import QueryParams
+from jobsearch.queries import QueriesParams
+from jobsearch.queries.api import estimate_cost
+from jobsearch.queries.batch import batch_queries
+from jobsearch.queries.cache import STATE_FILE
+from jobsearch.queries.llm import chat_queries, clean_llm_query
 from tests.openai_server import FakeOpenAI, expected_query
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +42,7 @@ def api_key(monkeypatch, server):
     return key
 
 
-def make_params(tmp_path: Path, backend: str, **overrides) -> QueryParams:
+def make_params(tmp_path: Path, backend: str, **overrides) -> QueriesParams:
     values = dict(
         backend=backend,
         prompt=PROMPT,
@@ -50,7 +53,7 @@ def make_params(tmp_path: Path, backend: str, **overrides) -> QueryParams:
         concurrency=3,
     )
     values.update(overrides)
-    return QueryParams(**values)
+    return QueriesParams(**values)
 
 
 def make_postings(n: int, start: int = 0) -> pd.DataFrame:
@@ -95,7 +98,7 @@ def test_batch_polls_then_retries_failed_missing_and_unusable(tmp_path, server, 
     server.batch_scripts = [dict(polls=3, fail={"p1"}, missing={"p3"}, bad={"p4"}), {}]
     lines: list[str] = []
 
-    frame, metrics = generate_llm_queries(postings, params, log=lines.append)
+    frame, metrics = batch_queries(postings, params, log=lines.append)
 
     assert_every_posting_has_its_query(frame, postings)
     assert server.batch_custom_ids() == [[f"p{i}" for i in range(6)], ["p1", "p3", "p4"]]
@@ -123,7 +126,7 @@ def test_expired_batch_keeps_its_partial_output(tmp_path, server, api_key):
     server.batch_scripts = [dict(polls=1, expire=True, answer={"p0", "p2"}), {}]
     lines: list[str] = []
 
-    frame, metrics = generate_llm_queries(postings, params, log=lines.append)
+    frame, metrics = batch_queries(postings, params, log=lines.append)
 
     assert_every_posting_has_its_query(frame, postings)
     assert server.batch_custom_ids()[1] == ["p1", "p3", "p4"]
@@ -137,14 +140,14 @@ def test_batch_that_keeps_failing_raises_after_saving_the_rest_and_rerun_sends_o
     server.batch_scripts = [dict(fail={"p2"}), dict(fail={"p2"}), {}]
 
     with pytest.raises(JobsearchError) as info:
-        generate_llm_queries(postings, params, log=lambda line: None)
+        batch_queries(postings, params, log=lambda line: None)
     message = str(info.value)
     assert "\n" not in message
     assert "1 of 4 postings" in message and "again" in message and "500" in message
     assert info.value.metrics["batches_submitted"] == 2
 
     before = server.requests_sent
-    frame, metrics = generate_llm_queries(postings, params, log=lambda line: None)
+    frame, metrics = batch_queries(postings, params, log=lambda line: None)
     assert server.requests_sent - before == 1
     assert metrics["cached"] == 3 and metrics["requests_sent"] == 1
     assert_every_posting_has_its_query(frame, postings)
@@ -157,11 +160,11 @@ def test_killed_after_submission_rerun_resumes_the_same_batch(tmp_path, server, 
     child_code = textwrap.dedent(
         f"""
         import pandas as pd
-        from jobsearch.llm import generate_llm_queries
-        from jobsearch.queries import QueryParams
+        from jobsearch.queries import QueriesParams
+        from jobsearch.queries.batch import batch_queries
         postings = pd.DataFrame({postings.to_dict("list")!r})
-        params = QueryParams(**{params.__dict__!r})
-        generate_llm_queries(postings, params)
+        params = QueriesParams(**{params.__dict__!r})
+        batch_queries(postings, params)
         """
     )
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
@@ -186,7 +189,7 @@ def test_killed_after_submission_rerun_resumes_the_same_batch(tmp_path, server, 
 
     server.release.set()  # the batch now finishes
     lines: list[str] = []
-    frame, metrics = generate_llm_queries(postings, params, log=lines.append)
+    frame, metrics = batch_queries(postings, params, log=lines.append)
 
     assert server.batches_created == 1
     assert server.chat_calls == 0
@@ -202,16 +205,16 @@ def test_stale_batch_for_other_requests_is_not_waited_for(tmp_path, server, api_
     params = make_params(tmp_path, "openai-batch")
     server.batch_scripts = [dict(hang=True), {}]
     # an earlier run, with another prompt, left a hanging batch behind
-    generate_llm_queries_in_background_then_abandon(postings, make_params(tmp_path, "openai-batch", prompt="x " + PROMPT), server)
+    batch_queries_in_background_then_abandon(postings, make_params(tmp_path, "openai-batch", prompt="x " + PROMPT), server)
 
-    frame, metrics = generate_llm_queries(postings, params, log=lambda line: None)
+    frame, metrics = batch_queries(postings, params, log=lambda line: None)
 
     assert server.batches_created == 2
     assert metrics["batches_resumed"] == 0
     assert_every_posting_has_its_query(frame, postings)
 
 
-def generate_llm_queries_in_background_then_abandon(postings, params, server) -> None:
+def batch_queries_in_background_then_abandon(postings, params, server) -> None:
     """Run until the batch is submitted and polled once, then give up as a kill would."""
 
     class Abandon(BaseException):
@@ -222,7 +225,7 @@ def generate_llm_queries_in_background_then_abandon(postings, params, server) ->
             raise Abandon
 
     with pytest.raises(Abandon):
-        generate_llm_queries(postings, params, log=log)
+        batch_queries(postings, params, log=log)
     assert (Path(params.cache_dir) / STATE_FILE).exists()
 
 
@@ -236,7 +239,7 @@ def test_sync_recovers_from_rate_limits_and_counts_retries(tmp_path, server, api
     server.server_error_first = 1
     lines: list[str] = []
 
-    frame, metrics = generate_llm_queries(postings, params, log=lines.append)
+    frame, metrics = chat_queries(postings, params, log=lines.append)
 
     assert_every_posting_has_its_query(frame, postings)
     assert server.chat_calls == 5 + 4
@@ -252,25 +255,25 @@ def test_sync_gives_up_after_max_retries_with_a_clear_error(tmp_path, server, ap
     server.rate_limit_first = 2  # both attempts of the first posting
 
     with pytest.raises(JobsearchError, match=r"^1 of 3 postings got no usable query .*429"):
-        generate_llm_queries(make_postings(3), params, log=lambda line: None)
+        chat_queries(make_postings(3), params, log=lambda line: None)
     assert server.chat_calls == 4
 
 
 def test_rejected_key_is_one_line_without_the_key(tmp_path, server, api_key):
     server.reject_all = True
     with pytest.raises(JobsearchError) as info:
-        generate_llm_queries(make_postings(3), make_params(tmp_path, "openai"), log=lambda line: None)
+        chat_queries(make_postings(3), make_params(tmp_path, "openai"), log=lambda line: None)
     assert "401" in str(info.value) and "\n" not in str(info.value) and api_key not in str(info.value)
 
 
-@pytest.mark.parametrize("backend", ["openai", "openai-batch"])
-def test_rerun_sends_only_added_postings_and_nothing_when_unchanged(tmp_path, server, api_key, monkeypatch, backend):
+@pytest.mark.parametrize("backend, generate", [("openai", chat_queries), ("openai-batch", batch_queries)])
+def test_rerun_sends_only_added_postings_and_nothing_when_unchanged(tmp_path, server, api_key, monkeypatch, backend, generate):
     params = make_params(tmp_path, backend)
-    generate_llm_queries(make_postings(5), params, log=lambda line: None)
+    generate(make_postings(5), params, log=lambda line: None)
     assert server.requests_sent == 5
 
     grown = make_postings(8)
-    frame, metrics = generate_llm_queries(grown, params, log=lambda line: None)
+    frame, metrics = generate(grown, params, log=lambda line: None)
     assert server.requests_sent == 5 + 3
     assert metrics["requests_sent"] == 3 and metrics["cached"] == 5
     assert_every_posting_has_its_query(frame, grown)
@@ -279,7 +282,7 @@ def test_rerun_sends_only_added_postings_and_nothing_when_unchanged(tmp_path, se
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.delenv("OPENAI_BASE_URL")
     calls = len(server.recorded)
-    frame, metrics = generate_llm_queries(grown, params, log=lambda line: None)
+    frame, metrics = generate(grown, params, log=lambda line: None)
     assert len(server.recorded) == calls
     assert metrics["requests_sent"] == 0 and metrics["cached"] == 8 and metrics["estimated_cost_usd"] == 0
     assert_every_posting_has_its_query(frame, grown)
@@ -287,28 +290,28 @@ def test_rerun_sends_only_added_postings_and_nothing_when_unchanged(tmp_path, se
 
 def test_changed_prompt_or_model_is_a_cache_miss(tmp_path, server, api_key):
     params = make_params(tmp_path, "openai")
-    generate_llm_queries(make_postings(2), params, log=lambda line: None)
-    generate_llm_queries(make_postings(2), make_params(tmp_path, "openai", model="gpt-4o"), log=lambda line: None)
-    generate_llm_queries(make_postings(2), make_params(tmp_path, "openai", prompt="Q " + PROMPT), log=lambda line: None)
-    generate_llm_queries(make_postings(2), params, log=lambda line: None)
+    chat_queries(make_postings(2), params, log=lambda line: None)
+    chat_queries(make_postings(2), make_params(tmp_path, "openai", model="gpt-4o"), log=lambda line: None)
+    chat_queries(make_postings(2), make_params(tmp_path, "openai", prompt="Q " + PROMPT), log=lambda line: None)
+    chat_queries(make_postings(2), params, log=lambda line: None)
     assert server.chat_calls == 6
 
 
 def test_duplicate_posting_text_is_sent_once(tmp_path, server, api_key):
     postings = make_postings(3)
     postings.loc[2, ["title", "description"]] = postings.loc[0, ["title", "description"]].to_numpy()
-    frame, metrics = generate_llm_queries(postings, make_params(tmp_path, "openai"), log=lambda line: None)
+    frame, metrics = chat_queries(postings, make_params(tmp_path, "openai"), log=lambda line: None)
     assert server.chat_calls == 2 and metrics["unique_requests"] == 2
     assert frame["query"].tolist()[2] == frame["query"].tolist()[0]
 
 
 def test_a_cache_line_cut_short_by_a_crash_is_ignored(tmp_path, server, api_key):
     params = make_params(tmp_path, "openai")
-    generate_llm_queries(make_postings(2), params, log=lambda line: None)
+    chat_queries(make_postings(2), params, log=lambda line: None)
     cache_file = Path(params.cache_dir) / "queries.jsonl"
     with cache_file.open("ab") as fh:
         fh.write(b'{"key": "abc", "que')  # a crash mid-write
-    frame, _ = generate_llm_queries(make_postings(3), params, log=lambda line: None)
+    frame, _ = chat_queries(make_postings(3), params, log=lambda line: None)
     assert server.chat_calls == 3
     assert_every_posting_has_its_query(frame, make_postings(3))
     assert len(cache_file.read_text().splitlines()) == 4  # 2 + the cut line + 1
@@ -321,7 +324,7 @@ def test_no_key_and_no_base_url_names_the_variable_and_the_offline_backend(tmp_p
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     with pytest.raises(JobsearchError) as info:
-        generate_llm_queries(make_postings(2), make_params(tmp_path, "openai-batch"), log=lambda line: None)
+        batch_queries(make_postings(2), make_params(tmp_path, "openai-batch"), log=lambda line: None)
     message = str(info.value)
     assert "OPENAI_API_KEY" in message and "queries.backend=offline" in message and "\n" not in message
 
@@ -330,7 +333,7 @@ def test_local_server_without_a_key_gets_a_placeholder(tmp_path, server, monkeyp
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     params = make_params(tmp_path, "openai", base_url=server.base_url)
-    frame, _ = generate_llm_queries(make_postings(2), params, log=lambda line: None)
+    frame, _ = chat_queries(make_postings(2), params, log=lambda line: None)
     assert_every_posting_has_its_query(frame, make_postings(2))
     assert {r.headers.get("authorization") for r in server.recorded} == {"Bearer not-needed"}
     body = json.loads(server.recorded[0].body)
@@ -340,12 +343,12 @@ def test_local_server_without_a_key_gets_a_placeholder(tmp_path, server, monkeyp
 def test_bad_input_is_a_clear_error(tmp_path, api_key):
     params = make_params(tmp_path, "openai")
     with pytest.raises(JobsearchError, match="description"):
-        generate_llm_queries(make_postings(2).drop(columns="description"), params, log=lambda line: None)
+        chat_queries(make_postings(2).drop(columns="description"), params, log=lambda line: None)
     duplicated = pd.concat([make_postings(2), make_postings(1)], ignore_index=True)
     with pytest.raises(JobsearchError, match="p0"):
-        generate_llm_queries(duplicated, params, log=lambda line: None)
+        chat_queries(duplicated, params, log=lambda line: None)
     with pytest.raises(JobsearchError, match="queries.prompt"):
-        generate_llm_queries(make_postings(2), make_params(tmp_path, "openai", prompt="{title} {salary}"))
+        chat_queries(make_postings(2), make_params(tmp_path, "openai", prompt="{title} {salary}"))
 
 
 # --------------------------------------------------------------------------- cleaning and cost

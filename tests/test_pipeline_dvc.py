@@ -42,10 +42,9 @@ def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
         shutil.copytree(PROJECT_ROOT / package, repo / package, ignore=shutil.ignore_patterns("__pycache__"))
     params = yaml.safe_load((repo / "params.yaml").read_text())
     tiny = str(tiny_model_dir)
-    params["data"].update(sample_size=40)
-    params["clean"].update(tokenizer=tiny)
-    params["negatives"].update(model=tiny, max_seq_length=64)
-    params["model"].update(candidates=[tiny, "no-such-org/no-such-model"], max_seq_length=64)
+    params["ingest"].update(sample_size=40)
+    params["model"].update(name=tiny, max_seq_length=64)
+    params["select_base"].update(candidates=["no-such-org/no-such-model"])
     params["train"].update(batch_size=4, max_seq_length=64)
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     _run(["git", "init", "-q"], repo)
@@ -57,7 +56,7 @@ def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
 
 def test_repro_builds_every_output(pipeline_repo):
     out = _run(["dvc", "repro"], pipeline_repo)
-    assert _stages_run(out) == ["ingest", "clean", "queries", "negatives", "split", "select_base", "train", "evaluate"]
+    assert _stages_run(out) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate"]
     assert (pipeline_repo / "models/finetuned/modules.json").is_file()
     for split in ("train", "validation", "test"):
         assert (pipeline_repo / f"data/splits/{split}.parquet").is_file()
@@ -78,6 +77,10 @@ def test_repro_builds_every_output(pipeline_repo):
     splits = {s: pd.read_parquet(pipeline_repo / f"data/splits/{s}.parquet") for s in ("train", "validation", "test")}
     groups = [set(f["group_id"]) for f in splits.values()]
     assert not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
+    for split, rows in splits.items():
+        # negatives come from the anchor's own split
+        triplets = pd.read_parquet(pipeline_repo / f"data/triplets/{split}.parquet")
+        assert set(triplets["negative_id"]) <= set(rows["posting_id"])
     assert (pipeline_repo / "metrics/train/plots/metrics/train/loss.tsv").is_file()
     # nothing half-written is left behind
     leftovers = [p for d in ("data", "models", "metrics") for p in (pipeline_repo / d).glob(".*") if p.name != ".gitignore"]
@@ -103,9 +106,14 @@ def test_exp_run_with_a_train_param_reruns_only_downstream(pipeline_repo):
 
 def test_a_bad_param_fails_with_one_line_and_keeps_outputs(pipeline_repo):
     before = (pipeline_repo / "data/splits/train.parquet").read_bytes()
+    triplets = (pipeline_repo / "data/triplets/train.parquet").read_bytes()
     env_cmd = ["dvc", "exp", "run", "-S", "negatives.strategy=hardest"]
     with pytest.raises(AssertionError) as info:
         _run(env_cmd, pipeline_repo)
     assert "stage negatives: error: negatives: strategy must be one of" in str(info.value)
     assert "Traceback" not in str(info.value)
+    # upstream outputs are untouched; DVC set the failed stage's own outputs aside, and they come back from its cache
     assert (pipeline_repo / "data/splits/train.parquet").read_bytes() == before
+    _run(["git", "checkout", "--", "params.yaml"], pipeline_repo)
+    _run(["dvc", "checkout"], pipeline_repo)
+    assert (pipeline_repo / "data/triplets/train.parquet").read_bytes() == triplets

@@ -7,10 +7,12 @@ import pytest
 from jobsearch.config import ConfigError, from_dict
 from jobsearch.queries import (
     STYLES,
-    QueryParams,
-    _candidate_terms,
+    QueriesParams,
     add_noise,
+    batch,
+    candidate_terms,
     generate_queries,
+    llm,
     load_synonyms,
     offline_queries,
     rank_skills,
@@ -19,7 +21,7 @@ from jobsearch.queries import (
 )
 
 # one skills-only query per posting, without noise
-NO_NOISE = QueryParams(
+NO_NOISE = QueriesParams(
     typo_probability=0, lowercase_probability=0, drop_commas_probability=0, role_probability=0, years_probability=0,
     styles=["skills"], per_posting=1,
 )
@@ -40,7 +42,7 @@ def test_title_words_are_not_copied_as_skills(three_postings):
 
 
 def test_bigrams_do_not_cross_punctuation():
-    terms = _candidate_terms("Python, PyTorch and credit risk")
+    terms = candidate_terms("Python, PyTorch and credit risk")
     assert "Python PyTorch" not in terms
     assert "credit risk" in terms
 
@@ -62,7 +64,7 @@ def test_short_role_strips_seniority_and_suffixes():
 
 
 def test_noise_is_seeded_and_changes_the_text():
-    params = QueryParams(typo_probability=1, lowercase_probability=1, drop_commas_probability=1)
+    params = QueriesParams(typo_probability=1, lowercase_probability=1, drop_commas_probability=1)
     noisy = add_noise("Kubernetes, Terraform, Python", random.Random(1), params)
     assert noisy == add_noise("Kubernetes, Terraform, Python", random.Random(1), params)
     assert noisy != "kubernetes terraform python" and "," not in noisy and noisy == noisy.lower()
@@ -70,7 +72,7 @@ def test_noise_is_seeded_and_changes_the_text():
 
 def test_unknown_backend_is_a_config_error():
     with pytest.raises(ConfigError, match="backend"):
-        from_dict(QueryParams, {"backend": "gpt"}, "queries")
+        from_dict(QueriesParams, {"backend": "gpt"}, "queries")
 
 
 def test_skill_shaped_terms_outrank_plain_words():
@@ -81,7 +83,7 @@ def test_skill_shaped_terms_outrank_plain_words():
 
 
 def test_sentence_initial_capitals_and_web_addresses_are_not_skills():
-    terms = _candidate_terms("Install conduit. Visit www.example.com for Tableau dashboards.")
+    terms = candidate_terms("Install conduit. Visit www.example.com for Tableau dashboards.")
     assert "install" in terms and "Install" not in terms
     assert "Tableau" in terms
     assert not any("example" in t for t in terms)
@@ -106,7 +108,7 @@ CORPUS = pd.DataFrame(
     ],
     columns=["posting_id", "title", "description", "skills"],
 )
-CLEAN = QueryParams(typo_probability=0, lowercase_probability=0, drop_commas_probability=0)
+CLEAN = QueriesParams(typo_probability=0, lowercase_probability=0, drop_commas_probability=0)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -121,7 +123,7 @@ def _posting_text(posting_id: str) -> str:
 
 def test_exactly_per_posting_queries_per_posting_in_input_order(three_postings):
     for per_posting in (1, 3, 6):
-        queries = offline_queries(three_postings, QueryParams(per_posting=per_posting))
+        queries = offline_queries(three_postings, QueriesParams(per_posting=per_posting))
         assert queries.columns.tolist() == ["posting_id", "query", "style"]
         assert queries["posting_id"].tolist() == [p for p in ("p1", "p2", "p3") for _ in range(per_posting)]
         assert queries["query"].str.len().gt(0).all()
@@ -129,7 +131,7 @@ def test_exactly_per_posting_queries_per_posting_in_input_order(three_postings):
 
 
 def test_every_style_appears_and_styles_are_distinct_per_posting():
-    queries = offline_queries(CORPUS, QueryParams())
+    queries = offline_queries(CORPUS, QueriesParams())
     assert set(queries["style"]) == set(STYLES)
     # skills, role_skills and noisy fit every posting here, so 3 distinct styles always exist
     assert queries.groupby("posting_id")["style"].nunique().eq(3).all()
@@ -137,7 +139,7 @@ def test_every_style_appears_and_styles_are_distinct_per_posting():
 
 
 def test_styles_repeat_when_fewer_fit_than_per_posting():
-    queries = offline_queries(CORPUS, QueryParams(styles=["tags", "skills"], per_posting=4))
+    queries = offline_queries(CORPUS, QueriesParams(styles=["tags", "skills"], per_posting=4))
     assert queries.groupby("posting_id").size().eq(4).all()
     untagged = queries[queries["posting_id"].isin(["c3", "c5", "c7", "c10"])]
     assert set(untagged["style"]) == {"skills"}
@@ -145,17 +147,17 @@ def test_styles_repeat_when_fewer_fit_than_per_posting():
 
 
 def test_seeded_per_posting():
-    first = offline_queries(CORPUS, QueryParams())
-    assert first.equals(offline_queries(CORPUS, QueryParams()))
-    other_seed = offline_queries(CORPUS, QueryParams(seed=7))
+    first = offline_queries(CORPUS, QueriesParams())
+    assert first.equals(offline_queries(CORPUS, QueriesParams()))
+    other_seed = offline_queries(CORPUS, QueriesParams(seed=7))
     assert (first["query"] != other_seed["query"]).sum() > len(first) // 2
     # a posting's dice depend on its id, not on the other postings
-    alone = offline_queries(CORPUS.iloc[[4]], QueryParams())
+    alone = offline_queries(CORPUS.iloc[[4]], QueriesParams())
     assert alone["style"].tolist() == first.loc[first["posting_id"] == "c5", "style"].tolist()
 
 
 def test_synonym_queries_write_words_the_posting_does_not_contain():
-    queries = offline_queries(CORPUS, QueryParams(**{**CLEAN.__dict__, "styles": ["synonyms", "skills"]}))
+    queries = offline_queries(CORPUS, QueriesParams(**{**CLEAN.__dict__, "styles": ["synonyms", "skills"]}))
     synonyms = queries[queries["style"] == "synonyms"]
     assert synonyms["posting_id"].nunique() >= 10
     for row in synonyms.itertuples():
@@ -170,7 +172,7 @@ def test_synonym_queries_swap_abbreviations_both_ways():
             "description": ["Run Kubernetes clusters and write Helm charts.", "Run AWS accounts and write Helm charts."],
         }
     )
-    queries = offline_queries(postings, QueryParams(**{**CLEAN.__dict__, "styles": ["synonyms"], "per_posting": 1}))
+    queries = offline_queries(postings, QueriesParams(**{**CLEAN.__dict__, "styles": ["synonyms"], "per_posting": 1}))
     assert "k8s" in queries["query"][0]
     assert "Amazon Web Services" in queries["query"][1]
 
@@ -187,7 +189,7 @@ def test_postings_without_a_term_to_swap_get_no_synonym_query():
             ],
         }
     )
-    queries = offline_queries(postings, QueryParams(styles=["synonyms", "skills"], per_posting=2))
+    queries = offline_queries(postings, QueriesParams(styles=["synonyms", "skills"], per_posting=2))
     assert queries["style"].tolist() == ["skills"] * 4
 
 
@@ -212,7 +214,7 @@ def test_skill_tags_parse_lists_and_reject_prose():
 
 
 def test_tag_queries_only_use_the_postings_tags():
-    queries = offline_queries(CORPUS, QueryParams(**{**CLEAN.__dict__, "styles": ["tags"], "per_posting": 2}))
+    queries = offline_queries(CORPUS, QueriesParams(**{**CLEAN.__dict__, "styles": ["tags"], "per_posting": 2}))
     tagged = queries[queries["style"] == "tags"]
     assert tagged["posting_id"].nunique() == 8
     for row in tagged.itertuples():
@@ -222,7 +224,7 @@ def test_tag_queries_only_use_the_postings_tags():
 
 def test_noisy_queries_always_have_a_typo_and_are_lower_case():
     # noise probabilities at 0: the noisy style must add its own
-    queries = offline_queries(CORPUS, QueryParams(**{**CLEAN.__dict__, "styles": ["noisy"], "per_posting": 2}))
+    queries = offline_queries(CORPUS, QueriesParams(**{**CLEAN.__dict__, "styles": ["noisy"], "per_posting": 2}))
     assert len(queries) == 2 * len(CORPUS)
     for row in queries.itertuples():
         assert row.query == row.query.lower()
@@ -256,27 +258,30 @@ def test_bad_vocabulary_is_a_clear_error(tmp_path):
 
 def test_unknown_style_or_bad_per_posting_is_rejected():
     with pytest.raises(ValueError, match="'typos'"):
-        QueryParams(styles=["skills", "typos"])
+        QueriesParams(styles=["skills", "typos"])
     with pytest.raises(ConfigError, match="typos"):
-        from_dict(QueryParams, {"styles": ["typos"]}, "queries")
+        from_dict(QueriesParams, {"styles": ["typos"]}, "queries")
     with pytest.raises(ValueError, match="styles"):
-        QueryParams(styles=[])
+        QueriesParams(styles=[])
     with pytest.raises(ValueError, match="per_posting"):
-        QueryParams(per_posting=0)
+        QueriesParams(per_posting=0)
 
 
-def test_generate_queries_reports_styles_and_labels_llm_queries(monkeypatch):
-    queries, metrics = generate_queries(CORPUS, QueryParams())
-    assert metrics["queries"] == len(queries) == 3 * len(CORPUS)
-    assert sum(metrics["per_style"].values()) == len(queries)
-    assert metrics["per_style"] == queries["style"].value_counts().to_dict()
+def test_generate_queries_reports_styles_with_or_without_skill_tags():
+    for postings in (CORPUS, CORPUS.drop(columns="skills")):
+        queries, metrics = generate_queries(postings, QueriesParams())
+        assert metrics["queries"] == len(queries) == 3 * len(CORPUS)
+        assert sum(metrics["per_style"].values()) == len(queries)
+        assert metrics["per_style"] == queries["style"].value_counts().to_dict()
 
-    import jobsearch.llm
 
+@pytest.mark.parametrize("backend, module, name", [("openai", llm, "chat_queries"), ("openai-batch", batch, "batch_queries")])
+def test_generate_queries_sends_llm_backends_to_their_module_and_labels_the_queries(monkeypatch, backend, module, name):
     def fake_llm(postings, params):
         return pd.DataFrame({"posting_id": postings["posting_id"], "query": "llm query"}), {"backend": params.backend}
 
-    monkeypatch.setattr(jobsearch.llm, "generate_llm_queries", fake_llm)
-    queries, metrics = generate_queries(CORPUS, QueryParams(backend="openai"))
+    monkeypatch.setattr(module, name, fake_llm)
+    queries, metrics = generate_queries(CORPUS, QueriesParams(backend=backend))
     assert queries.columns.tolist() == ["posting_id", "query", "style"]
     assert set(queries["style"]) == {"llm"} and metrics["per_style"] == {"llm": len(CORPUS)}
+    assert metrics["backend"] == backend

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+import importlib.resources
 import re
 
 import pandas as pd
 import pytest
+import yaml
 
-from jobsearch.sample import COLUMNS, ROLE_FAMILIES, generate_postings
+from jobsearch.errors import ConfigError
+from jobsearch.sample import COLUMNS, ROLE_FAMILIES, generate_postings, load_catalogue
 
 HTML_TAG = re.compile(r"<(?:p|ul|li|b|br|h3|div|strong)\b[^>]*>")
 YEARS_REQUIRED = re.compile(r"(\d+)(?:\+|-\d+)? years'? (?:of|experience)")
@@ -123,3 +126,49 @@ def test_n_below_one_raises(n):
 def test_non_integer_n_raises():
     with pytest.raises(ValueError, match="integers"):
         generate_postings(2.5)  # type: ignore[arg-type]
+
+
+def test_malformed_catalogue_is_one_line_naming_file_and_key(tmp_path):
+    path = tmp_path / "roles.yaml"
+    path.write_text("role_families:\n  - key: cook\n    titles: [Cook]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_catalogue(path)
+    assert str(caught.value) == f"{path}: role_families[0]: missing key 'head_titles'"
+
+
+def _break_title_prefixes(data: dict) -> None:
+    del data["title_prefixes"]["trade"]["lead"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda data: data["role_families"][2].pop("skills"), "role_families[2]: missing key 'skills'"),
+        (lambda data: data.update(cites=[]), "top level: unknown key 'cites'"),
+        (lambda data: data["levels"][0].update(weight="high"), "levels[0].weight: expected a number, got 'high'"),
+        (lambda data: data.update(benefits=["Pet insurance"]), "benefits: expected at least 10 items, got 1"),
+        (lambda data: data["culture"].append("Founded in {yr}."), "culture[5]: unknown placeholder {yr}"),
+        (lambda data: data["role_families"][0]["industries"].append("space"),
+         "role_families[0].industries: 'space' is not a key of industries"),
+        (_break_title_prefixes, "title_prefixes.trade: missing level 'lead'"),
+    ],
+)
+def test_each_problem_in_the_catalogue_is_named(tmp_path, edit, expected):
+    packaged = importlib.resources.files("jobsearch") / "data" / "sample_roles.yaml"
+    data = yaml.safe_load(packaged.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "roles.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=re.escape(expected)) as caught:
+        load_catalogue(path)
+    assert str(caught.value).startswith(f"{path}: ") and "\n" not in str(caught.value)
+
+
+def test_unreadable_catalogue_is_one_line(tmp_path):
+    path = tmp_path / "roles.yaml"
+    path.write_text("role_families: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML") as caught:
+        load_catalogue(path)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_catalogue(tmp_path / "missing.yaml")

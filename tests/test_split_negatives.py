@@ -5,16 +5,16 @@ import pandas as pd
 import pytest
 
 from jobsearch.errors import DataError
-from jobsearch.near_duplicates import NearDuplicateParams
+from jobsearch.io import read_parquet
 from jobsearch.negatives import (
-    NegativeParams,
+    NegativesParams,
     build_triplets,
     hard_negatives,
     least_similar_negatives,
     make_triplets,
     random_negatives,
 )
-from jobsearch.split import SplitParams, assign_splits, check_disjoint
+from jobsearch.split import SPLITS, SplitParams, assign_splits, split_postings
 
 
 def _unit(rows):
@@ -59,7 +59,7 @@ def test_hard_negatives_skip_near_duplicates_of_the_positive():
     # doc 1 is a near-duplicate of the positive (score ~ positive's), doc 2 is hard but distinct
     query = _unit([[1, 0, 0]])
     docs = _unit([[1, 0, 0], [0.99, 0.01, 0], [0.7, 0.7, 0], [0, 0, 1]])
-    params = NegativeParams(strategy="hard", max_score_ratio=0.95, per_query=2, chunk_size=1)
+    params = NegativesParams(strategy="hard", max_score_ratio=0.95, per_query=2, chunk_size=1)
     picks = hard_negatives(np.vstack([query, docs[1:]]), docs, np.arange(4), np.arange(4), params)[0]
     assert picks[0] == 2 and 1 not in picks and 0 not in picks
 
@@ -67,42 +67,43 @@ def test_hard_negatives_skip_near_duplicates_of_the_positive():
 def test_hard_negatives_skip_top_ranks():
     query = _unit([[1, 0, 0]])
     docs = _unit([[1, 0, 0], [0.8, 0.6, 0], [0.6, 0.8, 0], [0, 0, 1]])
-    params = NegativeParams(strategy="hard", max_score_ratio=1.0, skip_top=1)
+    params = NegativesParams(strategy="hard", max_score_ratio=1.0, skip_top=1, per_query=1)
     assert hard_negatives(np.vstack([query, docs[1:]]), docs, np.arange(4), np.arange(4), params)[0] == [2]
 
 
-def test_build_triplets_draws_negatives_within_each_split():
-    pairs = pd.DataFrame({"posting_id": [f"p{i}" for i in range(12)], "query": [f"q{i}" for i in range(12)], "text": [f"t{i}" for i in range(12)]})
-    split = assign_splits(pairs["posting_id"], SplitParams(validation=0.25, test=0.25))
-    triplets = build_triplets(pairs, split, NegativeParams(strategy="random"))
-    assert len(triplets) == 12
-    assert (triplets["negative_id"] != triplets["posting_id"]).all()
-    by_split = {name: frame for name, frame in triplets.groupby("split")}
-    check_disjoint(by_split)
-    lookup = dict(zip(pairs["posting_id"], split))
-    assert all(lookup[n] == s for n, s in zip(triplets["negative_id"], triplets["split"]))
+def test_negatives_come_from_the_anchors_own_split():
+    postings = pd.DataFrame({"posting_id": [f"p{i}" for i in range(12)], "text": [f"t{i} " * 3 for i in range(12)]})
+    queries = pd.DataFrame({"posting_id": postings["posting_id"], "query": [f"q{i}" for i in range(12)]})
+    splits, _ = split_postings(postings, queries, SplitParams(validation=0.25, test=0.25))
+    triplets, metrics = make_triplets(splits, NegativesParams(strategy="random"), encoder=lambda: None)
+    assert metrics["triplets"] == 12
+    for name, rows in splits.items():
+        assert (triplets[name]["negative_id"] != triplets[name]["posting_id"]).all()
+        assert set(triplets[name]["negative_id"]) <= set(rows["posting_id"])
 
 
 def test_build_triplets_with_an_encoder(tiny_model):
     from jobsearch.embed import encode
 
     pairs = pd.DataFrame({"posting_id": ["a", "b", "c"], "query": ["python sql", "icu nurse", "conduit nec"], "text": ["data scientist python sql", "registered nurse icu", "electrician conduit bending"]})
-    triplets = build_triplets(pairs, pd.Series(["train"] * 3), NegativeParams(), lambda texts: encode(tiny_model, texts))
+    triplets = build_triplets(pairs, NegativesParams(), lambda texts: encode(tiny_model, texts))
     assert triplets["positive"].tolist() == pairs["text"].tolist()
     assert (triplets["negative_id"] != triplets["posting_id"]).all()
 
 
 def test_a_split_with_one_posting_is_a_clear_error():
     pairs = pd.DataFrame({"posting_id": ["a", "b", "c"], "query": ["x", "y", "z"], "text": ["1", "2", "3"]})
-    with pytest.raises(DataError, match="split 'test' has 1 posting"):
-        build_triplets(pairs, pd.Series(["train", "train", "test"]), NegativeParams(strategy="random"))
+    with pytest.raises(DataError, match="split 'test': 1 posting"):
+        make_triplets({"train": pairs.iloc[:2], "test": pairs.iloc[2:]}, NegativesParams(strategy="random"), encoder=lambda: None)
 
 
-def test_check_disjoint_catches_a_leaked_negative():
-    a = pd.DataFrame({"posting_id": ["p1"], "negative_id": ["p2"]})
-    b = pd.DataFrame({"posting_id": ["p2"], "negative_id": ["p3"]})
-    with pytest.raises(ValueError, match="p2"):
-        check_disjoint({"train": a, "test": b})
+def test_the_encoder_is_built_only_for_strategies_that_compare_embeddings():
+    pairs = pd.DataFrame({"posting_id": ["a", "b", "c"], "query": ["x", "y", "z"], "text": ["1", "2", "3"]})
+    built = []
+    make_triplets({"train": pairs}, NegativesParams(strategy="random"), encoder=lambda: built.append(1))
+    assert built == []
+    make_triplets({"train": pairs}, NegativesParams(), encoder=lambda: built.append(1) or _fake_encode)
+    assert built == [1]
 
 
 # --- near-duplicate groups and several queries per posting ---
@@ -191,8 +192,8 @@ def _twin_table(twin):
 )
 def test_a_near_duplicate_is_never_its_twins_negative(twin, strategy, expected_for_a):
     pairs = _twin_pairs()
-    params = NegativeParams(strategy=strategy, per_query=2, max_score_ratio=1.0, chunk_size=2)
-    triplets = build_triplets(pairs, pd.Series(["train"] * 6), params, _table_encoder(_twin_table(twin)))
+    params = NegativesParams(strategy=strategy, per_query=2, max_score_ratio=1.0, chunk_size=2)
+    triplets = build_triplets(pairs, params, _table_encoder(_twin_table(twin)))
     group_of = dict(zip(pairs["posting_id"], pairs["group_id"]))
     assert (triplets["negative_id"].map(group_of) != triplets["group_id"]).all()
     assert triplets.loc[triplets["posting_id"] == "A", "negative_id"].iloc[0] == expected_for_a
@@ -201,10 +202,9 @@ def test_a_near_duplicate_is_never_its_twins_negative(twin, strategy, expected_f
 
 def test_random_negatives_never_pick_a_twin():
     pairs = _twin_pairs().iloc[:3]  # A, A2 (one group) and B: A's and A2's only allowed negative is B
-    split = pd.Series(["train"] * 3)
     seen_for_b = set()
     for seed in range(20):
-        triplets = build_triplets(pairs, split, NegativeParams(strategy="random", seed=seed))
+        triplets = build_triplets(pairs, NegativesParams(strategy="random", seed=seed))
         negatives = dict(zip(triplets["posting_id"], triplets["negative_id"]))
         assert negatives["A"] == negatives["A2"] == "B"
         seen_for_b.add(negatives["B"])
@@ -219,17 +219,17 @@ def _postings_with_reposts():
 
 
 @pytest.mark.parametrize("strategy", ["least_similar", "random", "hard"])
-def test_make_triplets_with_several_queries_per_posting_and_reposts(strategy):
+def test_split_then_negatives_with_several_queries_per_posting_and_reposts(strategy):
     postings = _postings_with_reposts()
     styles = ["keywords", "question", "title"]
     queries = pd.DataFrame(
         [(pid, f"{style} query for {pid}", style) for pid in postings["posting_id"] for style in styles],
         columns=["posting_id", "query", "style"],
     )
-    params = NegativeParams(strategy=strategy, per_query=3, max_score_ratio=1.0, chunk_size=7)
-    triplets, metrics = make_triplets(
-        postings, queries, params, SplitParams(seed=1, validation=0.2, test=0.2), NearDuplicateParams(), _fake_encode
-    )
+    splits, split_metrics = split_postings(postings, queries, SplitParams(seed=1, validation=0.2, test=0.2))
+    params = NegativesParams(strategy=strategy, per_query=3, max_score_ratio=1.0, chunk_size=7)
+    by_split, metrics = make_triplets(splits, params, encoder=lambda: _fake_encode)
+    triplets = pd.concat([t.assign(split=name) for name, t in by_split.items()], ignore_index=True)
     # every query has its triplet(s), with its posting, style and split
     anchors = triplets.drop_duplicates(["posting_id", "anchor"])
     assert len(anchors) == len(queries) == 105
@@ -243,35 +243,35 @@ def test_make_triplets_with_several_queries_per_posting_and_reposts(strategy):
     assert all(group_of[f"r{k:02d}"] == f"p{k:02d}" for k in range(0, 30, 6))
     assert (triplets.groupby("group_id")["split"].nunique() == 1).all()
     assert (triplets["negative_id"].map(group_of) != triplets["group_id"]).all()
-    check_disjoint({name: frame for name, frame in triplets.groupby("split")})
-    assert metrics["near_duplicates"] == {
+    split_of = dict(zip(triplets["posting_id"], triplets["split"]))
+    assert (triplets["negative_id"].map(split_of) == triplets["split"]).all()
+    assert split_metrics["near_duplicates"] == {
         "threshold": 0.9,
         "groups_with_duplicates": 5,
         "postings_in_duplicate_groups": 10,
         "largest_group": 2,
     }
-    assert sum(metrics["queries_per_split"].values()) == 105
-    assert sum(metrics["postings_per_split"].values()) == 35
-    assert metrics["per_split"] == triplets["split"].value_counts().to_dict()
-    assert list(metrics["postings_per_split"]) == ["train", "validation", "test"]
+    assert sum(split_metrics["queries"].values()) == 105
+    assert sum(split_metrics["postings"].values()) == 35
+    assert list(split_metrics["postings"]) == list(SPLITS)
+    assert metrics["per_split"] == {name: len(t) for name, t in by_split.items()}
 
 
 def test_queries_of_unknown_postings_are_dropped_and_none_left_is_an_error():
     postings = _postings_with_reposts()
     queries = pd.DataFrame({"posting_id": ["p00", "p01", "ghost"], "query": ["a", "b", "c"]})
-    params = NegativeParams(strategy="random")
-    triplets, _ = make_triplets(postings, queries, params, SplitParams(validation=0, test=0), NearDuplicateParams())
-    assert sorted(triplets["posting_id"]) == ["p00", "p01"]
-    assert "style" not in triplets.columns
+    splits, _ = split_postings(postings, queries, SplitParams(validation=0, test=0))
+    assert sorted(splits["train"]["posting_id"]) == ["p00", "p01"]
+    assert "style" not in splits["train"].columns
     with pytest.raises(DataError, match="no query"):
-        make_triplets(postings, queries.iloc[2:], params, SplitParams(), NearDuplicateParams())
+        split_postings(postings, queries.iloc[2:], SplitParams())
 
 
 def test_duplicate_postings_are_a_data_error():
     postings = pd.DataFrame({"posting_id": ["a", "a", "b"], "text": ["x", "y", "z"]})
     queries = pd.DataFrame({"posting_id": ["a", "b"], "query": ["q", "r"]})
     with pytest.raises(DataError, match="'a' appears more than once"):
-        make_triplets(postings, queries, NegativeParams(strategy="random"), SplitParams(), NearDuplicateParams())
+        split_postings(postings, queries, SplitParams())
 
 
 def test_a_split_with_a_single_group_is_a_clear_error():
@@ -283,21 +283,19 @@ def test_a_split_with_a_single_group_is_a_clear_error():
             "group_id": ["a", "b", "c", "c"],  # test holds c and its repost d: no negative for either
         }
     )
-    with pytest.raises(DataError, match="split 'test' has 2 posting.* in 1 near-duplicate group"):
-        build_triplets(pairs, pd.Series(["train", "train", "test", "test"]), NegativeParams(strategy="random"))
+    splits = {"train": pairs.iloc[:2], "test": pairs.iloc[2:]}
+    with pytest.raises(DataError, match="split 'test': 2 posting.* in 1 near-duplicate group"):
+        make_triplets(splits, NegativesParams(strategy="random"), encoder=lambda: None)
 
 
-def test_rows_of_one_posting_must_share_a_split():
-    pairs = pd.DataFrame({"posting_id": ["a", "a", "b", "c"], "query": ["w", "x", "y", "z"], "text": ["1", "1", "2", "3"]})
-    with pytest.raises(DataError, match="posting 'a' has rows with different split"):
-        build_triplets(pairs, pd.Series(["train", "test", "train", "test"]), NegativeParams(strategy="random"))
+def test_rows_of_one_posting_must_share_a_group():
+    pairs = pd.DataFrame({"posting_id": ["a", "a", "b", "c"], "query": ["w", "x", "y", "z"], "text": ["1", "1", "2", "3"], "group_id": ["a", "b", "b", "c"]})
+    with pytest.raises(DataError, match="posting 'a' has rows with different group_id"):
+        build_triplets(pairs, NegativesParams(strategy="random"))
 
 
-def test_the_stage_reads_style_only_when_the_queries_have_it(tmp_path):
-    from stages.negatives import _has_column
-
+def test_style_is_read_only_where_the_queries_have_it(tmp_path):
     pd.DataFrame({"posting_id": ["a"], "query": ["q"]}).to_parquet(tmp_path / "old.parquet")
     pd.DataFrame({"posting_id": ["a"], "query": ["q"], "style": ["s"]}).to_parquet(tmp_path / "new.parquet")
-    assert not _has_column(str(tmp_path / "old.parquet"), "style")
-    assert _has_column(str(tmp_path / "new.parquet"), "style")
-    assert not _has_column(str(tmp_path / "missing.parquet"), "style")
+    assert list(read_parquet(tmp_path / "old.parquet", ["posting_id", "query"], optional=["style"]).columns) == ["posting_id", "query"]
+    assert list(read_parquet(tmp_path / "new.parquet", ["posting_id", "query"], optional=["style"]).columns) == ["posting_id", "query", "style"]

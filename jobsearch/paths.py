@@ -1,0 +1,31 @@
+"""Where the stages read and write: the ``paths`` section of params.yaml.
+
+dvc.yaml names the same files as ``${paths.<name>}``, so each path has one
+home and moving a file is one edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+@dataclass
+class Paths:
+    postings: str = "data/postings.parquet"
+    clean: str = "data/clean.parquet"
+    queries: str = "data/queries.parquet"
+    splits: str = "data/splits"  # <split>.parquet: each split's postings
+    triplets: str = "data/triplets"  # <split>.parquet: each split's (query, posting, negative) rows
+    base_models: str = "metrics/base_models.json"  # select_base's scores and choice
+    finetuned: str = "models/finetuned"
+    served: str = "metrics/hybrid.json"  # the ranker evaluate chose on validation: jobsearch search serves it
+    metrics: str = "metrics"  # <stage>.json, plots and reports
+
+    def split_file(self, split: str) -> Path:
+        return Path(self.splits) / f"{split}.parquet"
+
+    def triplets_file(self, split: str) -> Path:
+        return Path(self.triplets) / f"{split}.parquet"
+
+    def metrics_file(self, name: str, suffix: str = ".json") -> Path:
+        return Path(self.metrics) / f"{name}{suffix}"

@@ -1,0 +1,223 @@
+"""The offline generator: ``per_posting`` queries per posting without an LLM, each in a named
+style (:data:`~jobsearch.queries.params.STYLES`):
+
+* ``skills``: distinctive skills only (TF-IDF against the corpus);
+* ``role_skills``: role, sometimes years of experience, and skills;
+* ``synonyms``: an abbreviation or synonym the posting does not contain (:mod:`.vocabulary`);
+* ``noisy``: a typed query with a guaranteed typo, in lower case;
+* ``tags``: the posting's own skill tags.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from jobsearch.queries.noise import add_noise, apply_noise, has_typo_target
+from jobsearch.queries.params import QueriesParams
+from jobsearch.queries.skills import candidate_terms, lowercase_words, rank_skills, short_role, spellings
+from jobsearch.skill_tags import skill_tags
+from jobsearch.queries.vocabulary import SynonymVocabulary, load_synonyms
+
+QUERY_COLUMNS = ["posting_id", "query", "style"]
+
+_YEARS = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:-\s*\d{1,2}\s*)?(?:years?|yrs?)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+")  # words of lower-cased text, to tell what a posting lacks
+
+
+def offline_queries(
+    postings: pd.DataFrame, params: QueriesParams, vocabulary: SynonymVocabulary | None = None
+) -> pd.DataFrame:
+    """``params.per_posting`` queries per posting, without an LLM: ``posting_id, query, style``.
+
+    ``postings`` needs ``posting_id``, ``title`` and ``description`` (``company``
+    and ``skills`` are used when present). Rows of a posting are adjacent, in
+    input order. Each posting's randomness is seeded by ``(params.seed,
+    posting_id)``, so adding postings leaves the dice of the others unchanged.
+    ``vocabulary`` defaults to the packaged synonyms (:func:`load_synonyms`).
+    """
+    vocabulary = vocabulary or load_synonyms()
+    descriptions = postings["description"].astype(str).tolist()
+    docs = [candidate_terms(text) for text in descriptions]
+    doc_freq = Counter(term for terms in docs for term in set(terms))
+    n_docs = len(docs)
+    # On a real corpus a term found in one posting only is usually a name or a
+    # typo, not a skill a seeker would type.
+    min_df = 2 if n_docs >= 20 else 1
+    companies = postings["company"].astype(str).tolist() if "company" in postings else [""] * n_docs
+    tag_fields = postings["skills"].tolist() if "skills" in postings else [None] * n_docs
+
+    rows = []
+    for pid, title, description, terms, company, tag_field in zip(
+        postings["posting_id"].astype(str), postings["title"].astype(str), descriptions, docs, companies, tag_fields
+    ):
+        rng = random.Random(f"{params.seed}:{pid}")
+        tags = skill_tags(tag_field)
+        ranked = rank_skills(
+            terms, doc_freq, n_docs, excluded=lowercase_words(title) | lowercase_words(company),
+            boosted={t.lower() for t in tags}, min_df=min_df,
+        )
+        post = _posting_facts(title, description, terms, ranked, tags, vocabulary, params)
+        rows.extend((pid, query, style) for style, query in _posting_queries(post, rng, params, vocabulary))
+    return pd.DataFrame(rows, columns=QUERY_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Posting:
+    """What the styles draw on, computed once per posting and shared by its queries."""
+
+    role: str
+    skills: list[str]  # distinctive skill terms as written, best first
+    years: str | None  # years of experience the posting asks for
+    tags: list[str]  # the posting's own skill tags
+    alternatives: dict[int, list[str]]  # vocabulary group -> its forms with a word the posting lacks
+    skill_groups: list[int]  # groups of `alternatives` found as a skill, fit to stand alone in a query
+
+
+# a re-roll draws skills from this many more candidates than it uses
+_SKILL_POOL_EXTRA = 4
+# groups found among this many top candidates count as skills
+_SKILL_GROUP_RANK = 15
+
+
+def _posting_facts(
+    title: str,
+    description: str,
+    terms: list[str],
+    ranked: list[str],
+    tags: list[str],
+    vocabulary: SynonymVocabulary,
+    params: QueriesParams,
+) -> _Posting:
+    text = f"{title}\n{description}"
+    found = vocabulary.find(text)
+    posting_words = set(_WORD.findall(text.lower()))
+    alternatives = {}
+    for group, forms_found in found.items():
+        # only forms that put a word into the query the posting lacks: the point of the style
+        absent = [
+            form for form in vocabulary.groups[group]
+            if form.lower() not in forms_found and not set(_WORD.findall(form.lower())) <= posting_words
+        ]
+        if absent:
+            alternatives[group] = absent
+    top = set(ranked[:_SKILL_GROUP_RANK])
+    skill_groups = [g for g in alternatives if any(f in top or " " in f for f in found[g])]
+    years = _YEARS.search(description)
+    spelled = spellings(terms)
+    return _Posting(
+        role=short_role(title),
+        skills=[spelled.get(skill, skill) for skill in ranked[: params.max_skills + _SKILL_POOL_EXTRA]],
+        years=years.group(1) if years else None,
+        tags=tags,
+        alternatives=alternatives,
+        skill_groups=skill_groups,
+    )
+
+
+# tries at a query text this posting does not have yet
+_REROLLS = 4
+
+
+def _posting_queries(
+    post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary
+) -> list[tuple[str, str]]:
+    """``(style, query)`` pairs, exactly ``params.per_posting`` of them."""
+    # role_skills needs only a title: the fallback when no configured style fits
+    available = [s for s in params.styles if _STYLE_FITS[s](post)] or ["role_skills"]
+    styles = rng.sample(available, min(params.per_posting, len(available)))
+    # fewer styles than queries: repeat styles, their dice differ
+    styles += [rng.choice(available) for _ in range(params.per_posting - len(styles))]
+    queries: list[tuple[str, str]] = []
+    for style in styles:
+        for reroll in range(_REROLLS):
+            query = _STYLE_RENDERERS[style](post, rng, params, vocabulary, reroll)
+            if all(query != q for _, q in queries):
+                break
+        queries.append((style, query))
+    return queries
+
+
+def _pick_skills(post: _Posting, rng: random.Random, params: QueriesParams, reroll: int) -> list[str]:
+    """1 to ``max_skills`` of the most distinctive skills; a re-roll also reaches lower ones."""
+    n_skills = rng.choice([n for n in (1, 2, 3, 3, 2, 3) if n <= params.max_skills] or [1])
+    if not reroll:
+        return post.skills[:n_skills]
+    pool = post.skills[: n_skills + reroll]
+    return [pool[i] for i in sorted(rng.sample(range(len(pool)), min(n_skills, len(pool))))]
+
+
+_YEARS_PHRASES = ("{} years", "{}+ years experience", "{} yrs exp", "{} years experience")
+
+
+def _skills_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    return add_noise(", ".join(_pick_skills(post, rng, params, reroll)), rng, params)
+
+
+def _role_skills_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    parts = [post.role]
+    if post.years and rng.random() < params.years_probability:
+        parts.append(rng.choice(_YEARS_PHRASES).format(post.years))
+    parts += _pick_skills(post, rng, params, reroll)
+    return add_noise(", ".join(p for p in parts if p), rng, params)
+
+
+# a swap can double a word: "NEC code" -> "National Electrical Code code"
+_REPEATED_WORD = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+
+
+def _synonyms_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    skills = _pick_skills(post, rng, params, reroll)
+    # the text is ours (role lower-cased), so acronyms match in any case here
+    role_has_term = any(g in post.alternatives for _, _, g in vocabulary.matches(post.role, exact_acronyms=False))
+    parts = [post.role] if role_has_term or not skills or rng.random() < params.role_probability else []
+    query = ", ".join(parts + skills)
+    swapped: dict[int, str] = {}
+    pieces, done = [], 0
+    for start, end, group in vocabulary.matches(query, exact_acronyms=False):
+        # one swap is the style; swapping every term would spell out every acronym
+        if group not in post.alternatives or (swapped and group not in swapped and rng.random() < 0.5):
+            continue
+        pieces += [query[done:start], swapped.setdefault(group, rng.choice(post.alternatives[group]))]
+        done = end
+    query = _REPEATED_WORD.sub(r"\1", "".join(pieces) + query[done:])
+    if not swapped:  # the picked words hold no vocabulary term: add one from the posting
+        group = rng.choice(post.skill_groups or sorted(post.alternatives))
+        query = ", ".join(p for p in (query, rng.choice(post.alternatives[group])) if p)
+    return add_noise(query, rng, params)
+
+
+def _noisy_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    skills = _pick_skills(post, rng, params, reroll)
+    shape = rng.choice(("role", "skills", "both"))
+    parts = ([post.role] if shape != "skills" or not skills else []) + (skills if shape != "role" else [])
+    if not has_typo_target(parts):  # a typo needs a word of 5+ letters: add the first term with one
+        parts.append(next(p for p in [post.role, *post.skills] if has_typo_target([p])))
+    return apply_noise(", ".join(parts), rng, typo=1.0, lowercase=1.0, drop_commas=params.drop_commas_probability)
+
+
+def _tags_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    n_tags = rng.randint(1, min(params.max_skills, len(post.tags)))
+    return add_noise(", ".join(rng.sample(post.tags, n_tags)), rng, params)
+
+
+_STYLE_RENDERERS: dict[str, Callable[[_Posting, random.Random, QueriesParams, SynonymVocabulary, int], str]] = {
+    "skills": _skills_query,
+    "role_skills": _role_skills_query,
+    "synonyms": _synonyms_query,
+    "noisy": _noisy_query,
+    "tags": _tags_query,
+}
+# which postings a style can be written for: a query labelled synonyms really swaps a term
+_STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
+    "skills": lambda post: bool(post.skills),
+    "role_skills": lambda post: True,
+    "synonyms": lambda post: bool(post.alternatives),
+    "noisy": lambda post: has_typo_target([post.role, *post.skills]),
+    "tags": lambda post: bool(post.tags),
+}
