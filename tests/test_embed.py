@@ -211,13 +211,19 @@ def test_mining_runs_in_a_child_that_reports_its_own_peak_memory():
     del ballast
 
 
-def test_bench_train_resolves_the_projects_auto_batch_size(tiny_model_dir):
-    # params.yaml trains with batch_size auto: the section must run, not fail on comparing "auto" with a number
+def test_every_bench_section_runs_at_tiny_sizes(tiny_model_dir):
+    # what `make bench` runs, small enough for the test suite: no section may fail unnoticed
+    from benchmarks.run import format_table, run_benchmarks, table_rows
     from benchmarks.settings import settings_for
-    from benchmarks.workloads import bench_train
 
-    settings = settings_for("small", model=str(tiny_model_dir), train_triplets=16, train_max_seq_length=16)
-    result = bench_train(settings, "cpu")
-    assert result["project"]["batch_size"] == 16 and result["project"]["precision"] == "fp32"
-    assert result["project"]["same_settings_as"] == "reference"  # on a CPU, auto resolves to the reference's settings: one run
-    assert result["triplets"] == 48 and result["ratio"] == 1.0
+    settings = settings_for(
+        "small", (40,), model=str(tiny_model_dir), encode_texts=8, encode_queries=8, encode_rounds=1,
+        train_triplets=16, train_max_seq_length=16, mining_strategies=("least_similar",), dvc_repeats=1,
+    )
+    results = run_benchmarks(settings)
+    for section in ("encode", "train", "dvc"):
+        assert "error" not in results[section], results[section]
+    assert [row.get("error") for row in results["mining"]] == [None]
+    # on a CPU the project's auto batch size resolves to the reference's settings: measured once
+    assert results["train"]["project"]["batch_size"] == 16 and results["train"]["project"]["same_settings_as"] == "reference"
+    assert "ratio project / reference" in format_table(table_rows(results))

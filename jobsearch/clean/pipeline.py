@@ -16,6 +16,7 @@ from jobsearch.clean.sections import drop_trailing_headings, select_lines
 from jobsearch.clean.tokens import count_tokens, model_window
 from jobsearch.io import require_columns
 from jobsearch.models import ModelParams, load_tokenizer
+from jobsearch.parallel import map_indices
 
 
 def clean_description(text: str, company: str = "") -> tuple[str, dict[str, int]]:
@@ -68,15 +69,14 @@ def model_text(title: str, description: str) -> str:
 
 
 def clean_postings(
-    postings: pd.DataFrame, params: CleanParams, model: ModelParams, tokenizer: Any = None
+    postings: pd.DataFrame, params: CleanParams, model: ModelParams, tokenizer: Any = None, processes: int | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any], str]:
     """Clean every posting; returns (cleaned frame, metrics, markdown examples report).
 
     Postings are kept whole; tokens are counted with ``model``'s tokenizer
     (or ``tokenizer``) to report how many exceed the window it reads.
+    ``processes``: see :func:`jobsearch.parallel.map_indices` (the output does not depend on it).
     """
-    from tqdm.auto import tqdm
-
     require_columns(postings.columns, ["posting_id", "title", "description"], "postings")
     if tokenizer is None:
         tokenizer = load_tokenizer(model.name)
@@ -91,20 +91,18 @@ def clean_postings(
     companies = column("company")
     raw_descriptions = column("description")
 
-    cleaned: list[str] = []
-    fallbacks: list[bool] = []
+    def clean_one(i: int) -> tuple[str, bool, dict[str, int]]:
+        text, fired = clean_description(raw_descriptions[i], companies[i])
+        if len(text.split()) < params.min_kept_words:
+            return strip_markup(raw_descriptions[i]), True, fired
+        return text, False, fired
+
+    results = map_indices(clean_one, len(ids), processes)  # pure-Python rules: every core
+    cleaned = [text for text, _, _ in results]
+    fallbacks = [fallback for _, fallback, _ in results]
     rule_postings: Counter = Counter()
     rule_totals: Counter = Counter()
-    for description, company in tqdm(
-        zip(raw_descriptions, companies), total=len(ids), desc="clean", unit="posting", disable=len(ids) < 2000
-    ):
-        text, fired = clean_description(description, company)
-        if len(text.split()) < params.min_kept_words:
-            text = strip_markup(description)
-            fallbacks.append(True)
-        else:
-            fallbacks.append(False)
-        cleaned.append(text)
+    for _, _, fired in results:
         rule_postings.update(fired.keys())
         rule_totals.update(fired)
 

@@ -18,6 +18,7 @@ from typing import Callable
 
 import pandas as pd
 
+from jobsearch.parallel import map_indices
 from jobsearch.queries.noise import add_noise, apply_noise, has_typo_target
 from jobsearch.queries.params import QueriesParams
 from jobsearch.queries.skills import candidate_terms, lowercase_words, rank_skills, short_role, spellings
@@ -31,7 +32,7 @@ _WORD = re.compile(r"[a-z0-9]+")  # words of lower-cased text, to tell what a po
 
 
 def offline_queries(
-    postings: pd.DataFrame, params: QueriesParams, vocabulary: SynonymVocabulary | None = None
+    postings: pd.DataFrame, params: QueriesParams, vocabulary: SynonymVocabulary | None = None, processes: int | None = None
 ) -> pd.DataFrame:
     """``params.per_posting`` queries per posting, without an LLM: ``posting_id, query, style``.
 
@@ -40,10 +41,12 @@ def offline_queries(
     input order. Each posting's randomness is seeded by ``(params.seed,
     posting_id)``, so adding postings leaves the dice of the others unchanged.
     ``vocabulary`` defaults to the packaged synonyms (:func:`load_synonyms`).
+    The work runs on every core (``processes``: :func:`jobsearch.parallel.map_indices`);
+    the output does not depend on it.
     """
     vocabulary = vocabulary or load_synonyms()
     descriptions = postings["description"].astype(str).tolist()
-    docs = [candidate_terms(text) for text in descriptions]
+    docs = map_indices(lambda i: candidate_terms(descriptions[i]), len(descriptions), processes)
     doc_freq = Counter(term for terms in docs for term in set(terms))
     n_docs = len(docs)
     # On a real corpus a term found in one posting only is usually a name or a
@@ -52,18 +55,19 @@ def offline_queries(
     companies = postings["company"].astype(str).tolist() if "company" in postings else [""] * n_docs
     tag_fields = postings["skills"].tolist() if "skills" in postings else [None] * n_docs
 
-    rows = []
-    for pid, title, description, terms, company, tag_field in zip(
-        postings["posting_id"].astype(str), postings["title"].astype(str), descriptions, docs, companies, tag_fields
-    ):
-        rng = random.Random(f"{params.seed}:{pid}")
-        tags = skill_tags(tag_field)
+    ids, titles = postings["posting_id"].astype(str).tolist(), postings["title"].astype(str).tolist()
+
+    def queries_of(i: int) -> list[tuple[str, str, str]]:
+        rng = random.Random(f"{params.seed}:{ids[i]}")
+        tags = skill_tags(tag_fields[i])
         ranked = rank_skills(
-            terms, doc_freq, n_docs, excluded=lowercase_words(title) | lowercase_words(company),
+            docs[i], doc_freq, n_docs, excluded=lowercase_words(titles[i]) | lowercase_words(companies[i]),
             boosted={t.lower() for t in tags}, min_df=min_df,
         )
-        post = _posting_facts(title, description, terms, ranked, tags, vocabulary, params)
-        rows.extend((pid, query, style) for style, query in _posting_queries(post, rng, params, vocabulary))
+        post = _posting_facts(titles[i], descriptions[i], docs[i], ranked, tags, vocabulary, params)
+        return [(ids[i], query, style) for style, query in _posting_queries(post, rng, params, vocabulary)]
+
+    rows = [row for rows_of_posting in map_indices(queries_of, n_docs, processes) for row in rows_of_posting]
     return pd.DataFrame(rows, columns=QUERY_COLUMNS)
 
 
