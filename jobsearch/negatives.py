@@ -12,16 +12,16 @@ Strategies:
 * ``least_similar`` (the reference recipe): the posting least similar to the
   query, each posting used as a negative at most once while others remain;
 * ``random``: a seeded random posting of another group;
-* ``hard``: from the top ranks, skipping the first ``skip_top`` and anything
-  scoring above ``max_score_ratio`` x the positive's score (those are likely
-  just as relevant), ``per_query`` negatives per anchor (one row each here;
+* ``hard``: from the top ranks, skipping the first ``hard.skip_top`` and anything
+  scoring above ``hard.max_score_ratio`` x the positive's score (those are likely
+  just as relevant), ``hard.per_query`` negatives per anchor (one row each here;
   training gathers an anchor's rows into one n-tuple, see
   jobsearch.train.training_columns).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -35,21 +35,29 @@ STRATEGIES = ("least_similar", "random", "hard")
 
 
 @dataclass
+class HardNegativesParams:
+    """How the ``hard`` strategy picks (the ``negatives.hard`` section)."""
+
+    per_query: int = 3  # negatives per anchor, trained as one n-tuple
+    skip_top: int = 0  # top ranks never taken
+    max_score_ratio: float = 0.95  # nothing scoring above this x the positive's score
+    depth: int = 50  # ranks looked at
+
+    def __post_init__(self) -> None:
+        if self.per_query < 1 or self.depth < 1:
+            raise ValueError("per_query and depth must be at least 1")
+
+
+@dataclass
 class NegativesParams:
     strategy: str = "least_similar"
     seed: int = 42
-    chunk_size: int = 1024
-    # hard negatives
-    per_query: int = 3
-    skip_top: int = 0
-    max_score_ratio: float = 0.95
-    depth: int = 50
+    chunk_size: int = 1024  # queries scored at a time
+    hard: HardNegativesParams = field(default_factory=HardNegativesParams)
 
     def __post_init__(self) -> None:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
-        if self.per_query < 1:
-            raise ValueError("per_query must be at least 1")
         if self.chunk_size < 1:
             raise ValueError("chunk_size must be positive")
 
@@ -257,7 +265,7 @@ def hard_negatives(
     the positive's score. A query left with none falls back to the
     highest-ranked allowed document below that ceiling.
     """
-    members = _GroupMembers(doc_group)
+    members, hard = _GroupMembers(doc_group), params.hard
     result: list[list[int]] = []
     for start, scores in _score_chunks(query_emb, doc_emb, params.chunk_size):
         rows = np.arange(len(scores))
@@ -265,13 +273,13 @@ def hard_negatives(
         positive_scores = scores[rows, chunk_positive].copy()
         scores[members.cells(chunk_positive)] = -np.inf  # never the positive's group
         # enough ranks that skip_top + depth allowed ones remain after dropping the group
-        k = min(params.skip_top + params.depth + members.largest(chunk_positive), len(doc_emb))
+        k = min(hard.skip_top + hard.depth + members.largest(chunk_positive), len(doc_emb))
         top = _top_k_indices(scores, k, largest=True)
         for r in rows:
-            ceiling = params.max_score_ratio * positive_scores[r]
+            ceiling = hard.max_score_ratio * positive_scores[r]
             allowed = top[r][np.isfinite(scores[r, top[r]])]
-            ranked = allowed[params.skip_top:params.skip_top + params.depth]
-            ok = ranked[scores[r, ranked] <= ceiling][: params.per_query].tolist()
+            ranked = allowed[hard.skip_top:hard.skip_top + hard.depth]
+            ok = ranked[scores[r, ranked] <= ceiling][: hard.per_query].tolist()
             if not ok:
                 others = np.isfinite(scores[r])
                 below = np.where(others & (scores[r] <= ceiling))[0]

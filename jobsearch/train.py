@@ -200,7 +200,7 @@ def training_columns(train: pd.DataFrame) -> dict[str, list[str]]:
     """Columns ``anchor, positive, negative`` or, with several negatives per anchor, ``negative_1..n``.
 
     Rows of one anchor (its query and ``posting_id``; without that column, its
-    query and positive texts) become one n-tuple when ``negatives.per_query`` > 1,
+    query and positive texts) become one n-tuple when ``negatives.hard.per_query`` > 1,
     so each step scores an anchor against all its hard negatives at once
     rather than revisiting the anchor once per negative: as many steps as
     anchors, whatever per_query is. An anchor with fewer negatives repeats its

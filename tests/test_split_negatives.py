@@ -7,6 +7,7 @@ import pytest
 from jobsearch.errors import DataError
 from jobsearch.io import read_parquet
 from jobsearch.negatives import (
+    HardNegativesParams,
     NegativesParams,
     build_triplets,
     hard_negatives,
@@ -59,7 +60,7 @@ def test_hard_negatives_skip_near_duplicates_of_the_positive():
     # doc 1 is a near-duplicate of the positive (score ~ positive's), doc 2 is hard but distinct
     query = _unit([[1, 0, 0]])
     docs = _unit([[1, 0, 0], [0.99, 0.01, 0], [0.7, 0.7, 0], [0, 0, 1]])
-    params = NegativesParams(strategy="hard", max_score_ratio=0.95, per_query=2, chunk_size=1)
+    params = NegativesParams(strategy="hard", chunk_size=1, hard=HardNegativesParams(max_score_ratio=0.95, per_query=2))
     picks = hard_negatives(np.vstack([query, docs[1:]]), docs, np.arange(4), np.arange(4), params)[0]
     assert picks[0] == 2 and 1 not in picks and 0 not in picks
 
@@ -67,7 +68,7 @@ def test_hard_negatives_skip_near_duplicates_of_the_positive():
 def test_hard_negatives_skip_top_ranks():
     query = _unit([[1, 0, 0]])
     docs = _unit([[1, 0, 0], [0.8, 0.6, 0], [0.6, 0.8, 0], [0, 0, 1]])
-    params = NegativesParams(strategy="hard", max_score_ratio=1.0, skip_top=1, per_query=1)
+    params = NegativesParams(strategy="hard", hard=HardNegativesParams(max_score_ratio=1.0, skip_top=1, per_query=1))
     assert hard_negatives(np.vstack([query, docs[1:]]), docs, np.arange(4), np.arange(4), params)[0] == [2]
 
 
@@ -192,7 +193,7 @@ def _twin_table(twin):
 )
 def test_a_near_duplicate_is_never_its_twins_negative(twin, strategy, expected_for_a):
     pairs = _twin_pairs()
-    params = NegativesParams(strategy=strategy, per_query=2, max_score_ratio=1.0, chunk_size=2)
+    params = NegativesParams(strategy=strategy, chunk_size=2, hard=HardNegativesParams(per_query=2, max_score_ratio=1.0))
     triplets = build_triplets(pairs, params, _table_encoder(_twin_table(twin)))
     group_of = dict(zip(pairs["posting_id"], pairs["group_id"]))
     assert (triplets["negative_id"].map(group_of) != triplets["group_id"]).all()
@@ -227,7 +228,7 @@ def test_split_then_negatives_with_several_queries_per_posting_and_reposts(strat
         columns=["posting_id", "query", "style"],
     )
     splits, split_metrics = split_postings(postings, queries, SplitParams(seed=1, validation=0.2, test=0.2))
-    params = NegativesParams(strategy=strategy, per_query=3, max_score_ratio=1.0, chunk_size=7)
+    params = NegativesParams(strategy=strategy, chunk_size=7, hard=HardNegativesParams(per_query=3, max_score_ratio=1.0))
     by_split, metrics = make_triplets(splits, params, encoder=lambda: _fake_encode)
     triplets = pd.concat([t.assign(split=name) for name, t in by_split.items()], ignore_index=True)
     # every query has its triplet(s), with its posting, style and split
