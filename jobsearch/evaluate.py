@@ -20,6 +20,7 @@ worst-case mrr@10 margin over BM25 across the query sets, then the best mean.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Callable
@@ -190,22 +191,24 @@ def golden_query_set(golden: "GoldenQueries", clean: pd.DataFrame) -> QuerySet:
 
 
 class Embeddings:
-    """Each model's embeddings of each text list, computed once and reused across query sets and rankers."""
+    """Each model's embeddings of each text list, computed once and reused across splits, query sets and rankers.
+
+    A list is known by its content, so the same corpus (``corpus: all``, the
+    golden set's postings) is encoded once per model however often it is ranked.
+    """
 
     def __init__(self, models: dict[str, object], batch_size: int) -> None:
         self.models = models
         self.batch_size = batch_size
         self._cache: dict[tuple[str, str], np.ndarray] = {}
 
-    def get(self, model_name: str, key: str, texts: list[str]) -> np.ndarray:
-        """Embeddings of ``texts``, which ``key`` names (the same key, the same texts)."""
+    def get(self, model_name: str, texts: list[str]) -> np.ndarray:
         from jobsearch.embed import encode
 
-        if (model_name, key) not in self._cache:
-            self._cache[(model_name, key)] = encode(
-                self.models[model_name], texts, batch_size=self.batch_size, progress=len(texts) > 1000
-            )
-        return self._cache[(model_name, key)]
+        key = (model_name, f"{len(texts)}:" + hashlib.sha256("\x00".join(texts).encode()).hexdigest())
+        if key not in self._cache:
+            self._cache[key] = encode(self.models[model_name], texts, batch_size=self.batch_size, progress=len(texts) > 1000)
+        return self._cache[key]
 
 
 def ranked_lists(
@@ -248,7 +251,7 @@ def evaluate_query_set(
     docs = postings[query_set.view].astype(str).tolist()
     used = {m for m, _ in rankers.values() if m is not None}
     emb = {
-        m: (embeddings.get(m, f"queries/{query_set.name}", query_set.queries), embeddings.get(m, f"docs/{query_set.view}", docs))
+        m: (embeddings.get(m, query_set.queries), embeddings.get(m, docs))
         for m in used
     }
     lists = ranked_lists(query_set, emb, bm25.get(query_set.view), rankers, chunk_size)
@@ -305,9 +308,9 @@ def evaluate(
     served, hybrid = params.served, params.served.hybrid
     report: dict = {}
     tuning_record: dict = {}
+    embeddings = Embeddings(models, batch_size)
     for split in ("validation", "test"):
         task = split_task(splits[split], clean, params, skill_tags)
-        embeddings = Embeddings(models, batch_size)
         bm25 = _bm25_per_view(task.postings, {s.view for s in task.query_sets})
         tuning = split == "validation" and params.tune
         rankers = (
@@ -328,7 +331,6 @@ def evaluate(
         for set_name, by_ranker in metrics.items():
             log(f"{split} {set_name}: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in by_ranker.items()))
     if golden is not None:
-        embeddings = Embeddings(models, batch_size)
         query_set = golden_query_set(golden, clean)
         metrics = evaluate_query_set(query_set, clean, embeddings, _bm25_per_view(clean, ["text"]), _fixed_rankers(served, hybrid), params.chunk_size)
         report["golden"] = {**metrics, "queries": len(golden.queries), "rows_dropped": sum(golden.dropped.values())}
@@ -342,8 +344,8 @@ def _add_triplet_accuracy(metrics: dict, task: SplitTask, embeddings: Embeddings
     generated = task.query_sets[0]
     docs = task.postings["text"].astype(str).tolist()
     for name in embeddings.models:
-        q = embeddings.get(name, "queries/generated", generated.queries)
-        d = embeddings.get(name, "docs/text", docs)
+        q = embeddings.get(name, generated.queries)
+        d = embeddings.get(name, docs)
         metrics[name]["triplet_accuracy"] = triplet_accuracy(q[task.triplet_query], d[task.triplet_positive], d[task.triplet_negative])
 
 

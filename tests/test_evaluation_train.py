@@ -259,3 +259,26 @@ def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):
     metrics = fine_tune(tiny_model, train, TrainParams(batch_size=2, learning_rate=1e-3, max_seq_length=32), None)
     # one step per two anchors: the 8 rows are 4 anchors with 2 negatives each
     assert metrics["negatives_per_anchor"] == 2 and metrics["steps"] == 2 and metrics["triplets"] == 8
+
+
+def test_evaluate_encodes_each_corpus_once_per_model(tiny_model, monkeypatch):
+    # corpus all: validation, test and the golden set rank the same postings; each model encodes them once
+    import jobsearch.embed
+    from jobsearch.evaluate import EvaluateParams, evaluate
+    from jobsearch.golden import GoldenQueries
+
+    encoded = []
+    real_encode = jobsearch.embed.encode
+    monkeypatch.setattr(jobsearch.embed, "encode", lambda model, texts, **kw: encoded.append((id(model), tuple(texts))) or real_encode(model, texts, **kw))
+    splits = {"validation": _split_triplets(["a", "a2", "b", "c"]), "test": _split_triplets(["b", "c", "d"])}
+    golden = GoldenQueries(queries=["nurse icu"], relevant=[{"b"}], rows_read=1, dropped={})
+    base = tiny_model
+    from copy import deepcopy
+
+    finetuned = deepcopy(tiny_model)
+    params = EvaluateParams(corpus="all", convex_weights=[0.5], rrf_weights=[1.0], rrf_ks=[60])
+    evaluate(splits, CLEAN, {"base": base, "finetuned": finetuned}, params, golden=golden, skill_tags=_tags, log=lambda _: None)
+    whole_postings = tuple(CLEAN["text"])
+    for model in (base, finetuned):
+        assert encoded.count((id(model), whole_postings)) == 1
+    assert len(encoded) == len(set(encoded))  # nothing encoded twice
