@@ -33,9 +33,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks.settings import DEFAULT_SIZES, BenchSettings, parse_sizes, settings_for
+from benchmarks.pipeline import bench_pipeline
 from benchmarks.workloads import bench_dvc, bench_encode, bench_mining, bench_train, mine_in_process
 
 DEFAULT_OUT = Path("benchmarks/results.json")
+SECTIONS = ("encode", "train", "mining", "dvc", "pipeline")
 
 
 def format_table(rows: list[tuple[str, str, str]]) -> str:
@@ -116,6 +118,12 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         rows.append(("dvc", "no-op dvc repro, 2 stages (median)", f"{dvc['noop_repro_median_seconds']:.2f} s"))
     elif dvc:
         rows.append(("dvc", "error", dvc["error"]))
+    pipeline = results.get("pipeline")
+    if isinstance(pipeline, dict):  # the section failed as a whole
+        rows.append(("pipeline", "error", pipeline["error"]))
+    for row in pipeline if isinstance(pipeline, list) else []:
+        stages = ", ".join(f"{stage} {s:.1f}" for stage, s in row["seconds"].items())
+        rows.append(("pipeline", f"{row['postings']:,} postings, seconds per stage", f"{row['total_seconds']:.1f} s ({stages})"))
     rows.append(("total", "benchmark wall time", f"{results.get('total_seconds', 0):.0f} s"))
     return rows
 
@@ -135,6 +143,7 @@ def run_benchmarks(settings: BenchSettings) -> dict[str, Any]:
         "train": lambda: bench_train(settings, device),
         "mining": lambda: bench_mining(settings),
         "dvc": lambda: bench_dvc(settings),
+        "pipeline": lambda: bench_pipeline(settings, device),
     }
     for name, step in steps.items():
         if name not in settings.sections:
@@ -157,7 +166,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode.add_argument("--full", action="store_true", help="GPU-sized workloads (the default with CUDA)")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="mining sizes, e.g. 1000,10000,50000")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="results JSON (default %(default)s)")
-    parser.add_argument("--only", default=None, help="comma-separated parts: encode,train,mining,dvc")
+    parser.add_argument("--only", default=None, help="comma-separated parts: encode,train,mining,dvc (and pipeline)")
+    parser.add_argument("--pipeline", default=None, help="also run every stage's function on these many sample postings, e.g. 1000,10k")
     parser.add_argument("--model", default=None, help="model for encode and train (default all-MiniLM-L6-v2)")
     parser.add_argument("--encode-texts", type=int, default=None, help="postings to encode")
     parser.add_argument("--train-triplets", type=int, default=None, help="triplets per training configuration")
@@ -178,17 +188,24 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         sizes = parse_sizes(args.sizes)
+        pipeline_sizes = parse_sizes(args.pipeline) if args.pipeline else ()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     mode = "full" if args.full else "small" if args.small else ("full" if torch.cuda.is_available() else "small")
-    sections = tuple(s.strip() for s in args.only.split(",")) if args.only else None
-    unknown = set(sections or ()) - {"encode", "train", "mining", "dvc"}
+    sections = tuple(s.strip() for s in args.only.split(",")) if args.only else BenchSettings.sections
+    unknown = set(sections) - set(SECTIONS)
     if unknown:
-        print(f"error: --only: unknown part {sorted(unknown)[0]!r} (encode, train, mining, dvc)", file=sys.stderr)
+        print(f"error: --only: unknown part {sorted(unknown)[0]!r} ({', '.join(SECTIONS)})", file=sys.stderr)
+        return 2
+    if pipeline_sizes and "pipeline" not in sections:
+        sections += ("pipeline",)
+    if "pipeline" in sections and not pipeline_sizes:
+        print("error: --only pipeline: give the sizes with --pipeline N", file=sys.stderr)
         return 2
     settings = settings_for(
-        mode, sizes, model=args.model, encode_texts=args.encode_texts, train_triplets=args.train_triplets, sections=sections
+        mode, sizes, model=args.model, encode_texts=args.encode_texts, train_triplets=args.train_triplets, sections=sections,
+        pipeline_sizes=pipeline_sizes or None,
     )
     results = run_benchmarks(settings)
     write_json(results, args.out)

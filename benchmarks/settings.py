@@ -28,6 +28,7 @@ class BenchSettings:
     mining_sizes: tuple[int, ...] = DEFAULT_SIZES
     mining_strategies: tuple[str, ...] = MINING_STRATEGIES
     dvc_repeats: int = 3
+    pipeline_sizes: tuple[int, ...] = ()  # --pipeline: postings run through every stage's function
     sections: tuple[str, ...] = ("encode", "train", "mining", "dvc")
 
 

@@ -219,11 +219,15 @@ def test_every_bench_section_runs_at_tiny_sizes(tiny_model_dir):
     settings = settings_for(
         "small", (40,), model=str(tiny_model_dir), encode_texts=8, encode_queries=8, encode_rounds=1,
         train_triplets=16, train_max_seq_length=16, mining_strategies=("least_similar",), dvc_repeats=1,
+        pipeline_sizes=(40,), sections=("encode", "train", "mining", "dvc", "pipeline"),
     )
     results = run_benchmarks(settings)
     for section in ("encode", "train", "dvc"):
         assert "error" not in results[section], results[section]
     assert [row.get("error") for row in results["mining"]] == [None]
+    (pipeline,) = results["pipeline"]
+    assert list(pipeline["seconds"]) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate"]
+    assert pipeline["postings"] == 40 and pipeline["triplets"] == 120
     # on a CPU the project's auto batch size resolves to the reference's settings: measured once
     assert results["train"]["project"]["batch_size"] == 16 and results["train"]["project"]["same_settings_as"] == "reference"
     assert "ratio project / reference" in format_table(table_rows(results))
