@@ -111,16 +111,15 @@ def build_triplets(pairs: pd.DataFrame, params: NegativesParams, encode: Encoder
     pairs = pairs.reset_index(drop=True)
     if "group_id" not in pairs.columns:
         pairs = pairs.assign(group_id=pairs["posting_id"])
-    _check_one_per_posting(pairs, ["group_id"])
+    _check_one_group_per_posting(pairs)
     return _split_triplets(pairs, params, encode, np.random.default_rng(params.seed))
 
 
-def _check_one_per_posting(pairs: pd.DataFrame, columns: list[str]) -> None:
-    distinct = pairs.groupby("posting_id")[columns].nunique()
-    for column in columns:
-        mixed = distinct.index[distinct[column] > 1]
-        if len(mixed):
-            raise DataError(f"posting {mixed[0]!r} has rows with different {column} values")
+def _check_one_group_per_posting(pairs: pd.DataFrame) -> None:
+    groups = pairs.groupby("posting_id")["group_id"].nunique()
+    mixed = groups.index[groups > 1]
+    if len(mixed):
+        raise DataError(f"posting {mixed[0]!r} has rows with different group_id values")
 
 
 def _split_triplets(rows: pd.DataFrame, params: NegativesParams, encode: Encoder | None, rng: np.random.Generator) -> pd.DataFrame:

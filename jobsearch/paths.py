@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+
 @dataclass
 class Paths:
     postings: str = "data/postings.parquet"
     clean: str = "data/clean.parquet"
     queries: str = "data/queries.parquet"
-    splits: str = "data/splits"  # <split>.parquet: each split's postings
+    splits: str = "data/splits"  # <split>.parquet: each split's queries with their postings' text and group
     triplets: str = "data/triplets"  # <split>.parquet: each split's (query, posting, negative) rows
     base_models: str = "metrics/base_models.json"  # select_base's scores and choice
     finetuned: str = "models/finetuned"
