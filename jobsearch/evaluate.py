@@ -3,7 +3,8 @@
 Each split's queries are ranked against the split's postings (``corpus: all``:
 against every posting), in several query sets:
 
-* ``generated``: the queries stage's queries (what training learns from);
+* ``generated``: the queries stage's queries (what training learns from), but
+  for its title-style ones, which the ``title`` set measures;
 * ``title``: each distinct posting title, matched against the postings with
   their titles removed (so the title itself cannot be looked up);
 * ``skills``: a posting's own skill tags, where the source has them;
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from jobsearch.errors import DataError
+from jobsearch.query_styles import TITLE_STYLES
 from jobsearch.retrieval import HybridParams, RankerParams
 from jobsearch.skill_tags import skill_tags as source_skill_tags
 
@@ -133,6 +135,7 @@ def split_task(
     postings = with_groups(clean.loc[in_corpus].reset_index(drop=True), triplets)
     position = pd.Series(np.arange(len(postings)), index=postings["posting_id"])
     relevant_to = relevance(postings)
+    triplets = whole_posting_triplets(triplets)
     pairs = triplets.drop_duplicates(["posting_id", "anchor"]).reset_index(drop=True)
     sets = [generated_query_set(triplets, postings)]
 
@@ -157,6 +160,15 @@ def split_task(
         triplet_positive=position.loc[triplets["posting_id"]].to_numpy(),
         triplet_negative=position.loc[triplets["negative_id"]].to_numpy(),
     )
+
+
+def whole_posting_triplets(triplets: pd.DataFrame) -> pd.DataFrame:
+    """The triplets whose query is matched against the whole posting.
+
+    Title-style queries were matched against the posting without its title:
+    the title set measures that task, and their positive is not the posting's text.
+    """
+    return triplets[~triplets["style"].isin(TITLE_STYLES)] if "style" in triplets else triplets
 
 
 def with_groups(postings: pd.DataFrame, triplets: pd.DataFrame) -> pd.DataFrame:

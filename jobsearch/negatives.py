@@ -79,7 +79,7 @@ def make_triplets(
     """Each split's triplets, and their metrics, from its (query, posting) rows.
 
     ``splits`` maps a split name to the split stage's rows (``posting_id,
-    query, text, group_id``, and ``style``); negatives come from the same
+    query, text, group_id``, and ``style``, ``untitled``); negatives come from the same
     split. ``encoder`` is called once, only when the strategy compares embeddings.
     """
     encode = encoder() if params.strategy != "random" else None
@@ -102,8 +102,9 @@ def build_triplets(pairs: pd.DataFrame, params: NegativesParams, encode: Encoder
 
     ``pairs`` has one row per query: ``posting_id``, ``query``, ``text``, and
     optionally ``group_id`` (near-duplicate group; default: each posting its
-    own) and ``style`` (carried through). Negatives are the split's other
-    postings. ``encode`` maps texts to normalised embeddings; only the
+    own), ``style`` (carried through) and ``untitled`` (where set, the row's
+    positive instead of ``text``: a title query's posting without its title).
+    Negatives are the split's other postings, whole. ``encode`` maps texts to normalised embeddings; only the
     similarity-based strategies need it.
     """
     if params.strategy != "random" and encode is None:
@@ -149,10 +150,11 @@ def _split_triplets(rows: pd.DataFrame, params: NegativesParams, encode: Encoder
 
 def _triplet_frame(rows: pd.DataFrame, docs: pd.DataFrame, anchors: np.ndarray, negatives: np.ndarray) -> pd.DataFrame:
     """One triplet per (query row index, negative document index)."""
+    positive = rows["untitled"].fillna(rows["text"]) if "untitled" in rows else rows["text"]
     frame = pd.DataFrame(
         {
             "anchor": rows["query"].to_numpy()[anchors],
-            "positive": rows["text"].to_numpy()[anchors],
+            "positive": positive.to_numpy()[anchors],
             "negative": docs["text"].to_numpy()[negatives],
             "posting_id": rows["posting_id"].to_numpy()[anchors],
             "negative_id": docs["posting_id"].to_numpy()[negatives],

@@ -45,9 +45,10 @@ def triplet_evaluator_accuracy(model, triplets: pd.DataFrame, *, batch_size: int
 
 def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64) -> float:
     """mrr@10 of ``model`` ranking each triplet query's posting among the triplets' postings."""
-    from jobsearch.evaluate import Embeddings, evaluate_query_set, generated_query_set, with_groups
+    from jobsearch.evaluate import Embeddings, evaluate_query_set, generated_query_set, whole_posting_triplets, with_groups
     from jobsearch.retrieval import RankerParams
 
+    triplets = whole_posting_triplets(triplets)
     positives = triplets[["posting_id", "positive"]].set_axis(["posting_id", "text"], axis=1)
     negatives = triplets[["negative_id", "negative"]].set_axis(["posting_id", "text"], axis=1)
     postings = with_groups(pd.concat([positives, negatives]).drop_duplicates("posting_id").reset_index(drop=True), triplets)

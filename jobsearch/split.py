@@ -15,6 +15,7 @@ import pandas as pd
 
 from jobsearch.errors import DataError
 from jobsearch.near_duplicates import NearDuplicateParams, group_stats, near_duplicate_groups
+from jobsearch.query_styles import TITLE_STYLES
 
 SPLITS = ("train", "validation", "test")
 
@@ -38,19 +39,23 @@ class SplitParams:
 def split_postings(postings: pd.DataFrame, queries: pd.DataFrame, params: SplitParams) -> tuple[dict[str, pd.DataFrame], dict]:
     """Each split's (query, posting) rows, and the split metrics.
 
-    ``postings`` has ``posting_id, text``; ``queries`` has ``posting_id, query``
-    (and ``style``), several rows per posting. Postings are assigned to splits
-    with their near-duplicate group (found over all postings) whole, so no test
-    posting has a twin in training; a split's rows are its postings' queries
-    (``posting_id, query, [style,] text, group_id``), in query order.
+    ``postings`` has ``posting_id, text`` (and ``description``, the posting
+    without its title); ``queries`` has ``posting_id, query`` (and ``style``),
+    several rows per posting. Postings are assigned to splits with their
+    near-duplicate group (found over all postings) whole, so no test posting
+    has a twin in training; a split's rows are its postings' queries
+    (``posting_id, query, [style,] text, group_id, untitled``), in query order.
+    ``untitled`` is what a title-style query is matched against (the posting's
+    description), null for the other rows, which are matched against ``text``.
     """
-    postings = postings[["posting_id", "text"]].reset_index(drop=True)
+    postings = postings[["posting_id", "text", *(["description"] if "description" in postings else [])]].reset_index(drop=True)
     check_unique_ids(postings["posting_id"].astype(str))  # before the slow grouping
     groups = near_duplicate_groups(postings["posting_id"].tolist(), postings["text"].tolist(), params.near_duplicates)
     postings = postings.assign(group_id=groups, split=assign_splits(postings["posting_id"], params, groups).to_numpy())
     rows = queries.merge(postings, on="posting_id", how="inner", validate="many_to_one")
     if rows.empty:
         raise DataError("no query belongs to a known posting (do queries and postings come from the same run?)")
+    rows = _with_untitled(rows)
     splits = {name: rows[rows["split"] == name].drop(columns="split").reset_index(drop=True) for name in SPLITS}
     metrics = {
         "postings": {name: int(frame["posting_id"].nunique()) for name, frame in splits.items()},
@@ -58,6 +63,14 @@ def split_postings(postings: pd.DataFrame, queries: pd.DataFrame, params: SplitP
         "near_duplicates": {"threshold": params.near_duplicates.threshold, **group_stats(groups)},
     }
     return splits, metrics
+
+
+def _with_untitled(rows: pd.DataFrame) -> pd.DataFrame:
+    titled = rows["style"].isin(TITLE_STYLES) if "style" in rows else pd.Series(False, index=rows.index)
+    if titled.any() and "description" not in rows:
+        raise DataError("title-style queries need the postings' description column (the posting without its title)")
+    untitled = rows["description"].where(titled) if "description" in rows else pd.Series(None, index=rows.index, dtype=object)
+    return rows.drop(columns="description", errors="ignore").assign(untitled=untitled)
 
 
 def assign_splits(

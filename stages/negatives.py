@@ -13,7 +13,7 @@ from jobsearch.stage import run_stage
 
 def main() -> None:
     params, model, paths = section(NegativesParams, "negatives"), section(ModelParams, "model"), section(Paths, "paths")
-    splits = {name: read_parquet(paths.split_file(name), ["posting_id", "query", "text", "group_id"], optional=["style"]) for name in SPLITS}
+    splits = {name: read_parquet(paths.split_file(name), ["posting_id", "query", "text", "group_id"], optional=["style", "untitled"]) for name in SPLITS}
     triplets, metrics = make_triplets(splits, params, partial(model_encoder, model))
     for name, frame in triplets.items():
         write_parquet(frame, paths.triplets_file(name))

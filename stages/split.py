@@ -9,7 +9,7 @@ from jobsearch.stage import run_stage
 
 def main() -> None:
     params, paths = section(SplitParams, "split"), section(Paths, "paths")
-    postings = read_parquet(paths.clean, ["posting_id", "text"])
+    postings = read_parquet(paths.clean, ["posting_id", "text", "description"])
     queries = read_parquet(paths.queries, ["posting_id", "query"], optional=["style"])
     splits, metrics = split_postings(postings, queries, params)
     for name, rows in splits.items():

@@ -162,6 +162,17 @@ def test_split_task_query_sets_with_groups_titles_and_tags():
         split_task(_split_triplets(["a", "b"]), CLEAN[CLEAN.posting_id != "b"], EvaluateParams(), _tags)
 
 
+def test_title_style_queries_are_left_to_the_title_set():
+    from jobsearch.evaluate import EvaluateParams, split_task
+
+    triplets = _split_triplets(["a", "b", "c"]).assign(style="skills")
+    titled = triplets.iloc[[0]].assign(anchor="data engineer", style="title", positive=CLEAN["description"][0])
+    task = split_task(pd.concat([titled, triplets], ignore_index=True), CLEAN, EvaluateParams(), _tags)
+    generated = task.query_sets[0]
+    assert "data engineer" not in generated.queries and len(generated.queries) == 6
+    assert len(task.triplet_query) == 6  # nor in triplet accuracy: its positive is not the posting's text
+
+
 def test_choose_takes_the_largest_worst_case_margin_over_bm25():
     from jobsearch.evaluate import choose
 

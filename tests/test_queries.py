@@ -156,6 +156,17 @@ def test_seeded_per_posting():
     assert alone["style"].tolist() == first.loc[first["posting_id"] == "c5", "style"].tolist()
 
 
+def test_title_queries_are_the_title_whole_or_shortened():
+    queries = offline_queries(CORPUS, QueriesParams(**{**CLEAN.__dict__, "styles": ["title"], "per_posting": 2}))
+    titles = CORPUS.set_index("posting_id")["title"]
+    for posting_id, rows in queries.groupby("posting_id"):
+        title = titles[posting_id]
+        # without noise: one query is the whole title, the other the role a seeker types
+        assert sorted(rows["query"]) == sorted([title, short_role(title)]) or title.lower() == short_role(title)
+    noisy = offline_queries(CORPUS, QueriesParams(styles=["title"], per_posting=1, typo_probability=1))
+    assert (noisy["query"].str.lower() != noisy["posting_id"].map(titles).str.lower()).sum() >= len(noisy) // 2
+
+
 def test_synonym_queries_write_words_the_posting_does_not_contain():
     queries = offline_queries(CORPUS, QueriesParams(**{**CLEAN.__dict__, "styles": ["synonyms", "skills"]}))
     synonyms = queries[queries["style"] == "synonyms"]

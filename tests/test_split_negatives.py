@@ -213,10 +213,11 @@ def test_random_negatives_never_pick_a_twin():
 
 
 def _postings_with_reposts():
-    texts = {f"p{k:02d}": " ".join(f"w{k}x{i}" for i in range(40)) for k in range(30)}
-    for k in range(0, 30, 6):  # 5 reposts with one word changed (Jaccard 39/41)
-        texts[f"r{k:02d}"] = texts[f"p{k:02d}"].replace(f"w{k}x3 ", "changed ")
-    return pd.DataFrame({"posting_id": list(texts), "text": list(texts.values())})
+    descriptions = {f"p{k:02d}": " ".join(f"w{k}x{i}" for i in range(40)) for k in range(30)}
+    for k in range(0, 30, 6):  # 5 reposts with one word changed (Jaccard 40/42 with the title)
+        descriptions[f"r{k:02d}"] = descriptions[f"p{k:02d}"].replace(f"w{k}x3 ", "changed ")
+    texts = [f"role{pid[1:]}\n\n{d}" for pid, d in descriptions.items()]
+    return pd.DataFrame({"posting_id": list(descriptions), "text": texts, "description": list(descriptions.values())})
 
 
 @pytest.mark.parametrize("strategy", ["least_similar", "random", "hard"])
@@ -246,6 +247,12 @@ def test_split_then_negatives_with_several_queries_per_posting_and_reposts(strat
     assert (triplets["negative_id"].map(group_of) != triplets["group_id"]).all()
     split_of = dict(zip(triplets["posting_id"], triplets["split"]))
     assert (triplets["negative_id"].map(split_of) == triplets["split"]).all()
+    # a title query's positive is its posting without the title; every other positive and every negative is whole
+    posting = postings.set_index("posting_id")
+    titled = triplets["style"] == "title"
+    assert (triplets.loc[titled, "positive"] == posting.loc[triplets.loc[titled, "posting_id"], "description"].to_numpy()).all()
+    assert (triplets.loc[~titled, "positive"] == posting.loc[triplets.loc[~titled, "posting_id"], "text"].to_numpy()).all()
+    assert (triplets["negative"] == posting.loc[triplets["negative_id"], "text"].to_numpy()).all()
     assert split_metrics["near_duplicates"] == {
         "threshold": 0.9,
         "groups_with_duplicates": 5,
@@ -256,6 +263,15 @@ def test_split_then_negatives_with_several_queries_per_posting_and_reposts(strat
     assert sum(split_metrics["postings"].values()) == 35
     assert list(split_metrics["postings"]) == list(SPLITS)
     assert metrics["per_split"] == {name: len(t) for name, t in by_split.items()}
+
+
+def test_title_queries_without_descriptions_are_a_data_error():
+    postings = _postings_with_reposts().drop(columns="description")
+    queries = pd.DataFrame({"posting_id": ["p00", "p01"], "query": ["role00", "x"], "style": ["title", "skills"]})
+    with pytest.raises(DataError, match="description"):
+        split_postings(postings, queries, SplitParams())
+    rows, _ = split_postings(postings, queries.assign(style="skills"), SplitParams())
+    assert pd.concat(rows.values())["untitled"].isna().all()
 
 
 def test_queries_of_unknown_postings_are_dropped_and_none_left_is_an_error():

@@ -1,11 +1,13 @@
 """The offline generator: ``per_posting`` queries per posting without an LLM, each in a named
-style (:data:`~jobsearch.queries.params.STYLES`):
+style (:data:`~jobsearch.query_styles.STYLES`):
 
 * ``skills``: distinctive skills only (TF-IDF against the corpus);
 * ``role_skills``: role, sometimes years of experience, and skills;
 * ``synonyms``: an abbreviation or synonym the posting does not contain (:mod:`.vocabulary`);
 * ``noisy``: a typed query with a guaranteed typo, in lower case;
-* ``tags``: the posting's own skill tags.
+* ``tags``: the posting's own skill tags;
+* ``title``: the job title as a seeker types it (whole or shortened, with typing noise),
+  matched against the posting without its title (:data:`~jobsearch.query_styles.TITLE_STYLES`).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def offline_queries(
 class _Posting:
     """What the styles draw on, computed once per posting and shared by its queries."""
 
+    title: str
     role: str
     skills: list[str]  # distinctive skill terms as written, best first
     years: str | None  # years of experience the posting asks for
@@ -115,6 +118,7 @@ def _posting_facts(
     years = _YEARS.search(description)
     spelled = spellings(terms)
     return _Posting(
+        title=" ".join(title.split()),
         role=short_role(title),
         skills=[spelled.get(skill, skill) for skill in ranked[: params.max_skills + _SKILL_POOL_EXTRA]],
         years=years.group(1) if years else None,
@@ -210,12 +214,19 @@ def _tags_query(post: _Posting, rng: random.Random, params: QueriesParams, vocab
     return add_noise(", ".join(rng.sample(post.tags, n_tags)), rng, params)
 
 
+def _title_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    # a re-roll takes the other form of the title
+    forms = [post.title, post.role] if rng.random() < 0.5 else [post.role, post.title]
+    return add_noise(forms[reroll % 2], rng, params)
+
+
 _STYLE_RENDERERS: dict[str, Callable[[_Posting, random.Random, QueriesParams, SynonymVocabulary, int], str]] = {
     "skills": _skills_query,
     "role_skills": _role_skills_query,
     "synonyms": _synonyms_query,
     "noisy": _noisy_query,
     "tags": _tags_query,
+    "title": _title_query,
 }
 # which postings a style can be written for: a query labelled synonyms really swaps a term
 _STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
@@ -224,4 +235,5 @@ _STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
     "synonyms": lambda post: bool(post.alternatives),
     "noisy": lambda post: has_typo_target([post.role, *post.skills]),
     "tags": lambda post: bool(post.tags),
+    "title": lambda post: bool(post.title),
 }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from jobsearch.query_styles import STYLES
+
 BACKENDS = ("offline", "openai", "openai-batch")
-# Offline query styles, in the order params.styles defaults to (the dice depend on it).
-STYLES = ("skills", "role_skills", "synonyms", "noisy", "tags")
 
 DEFAULT_PROMPT = (
     "Write a concise, human-like job search query that a job seeker might type to find the "

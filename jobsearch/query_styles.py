@@ -1,0 +1,12 @@
+"""The offline generator's query styles, and what each style's query is matched against.
+
+Its own module because split and evaluate need the second fact without the generator.
+"""
+
+from __future__ import annotations
+
+# In the order params.yaml's queries.styles defaults to (the generator's dice depend on it).
+STYLES = ("skills", "role_skills", "synonyms", "noisy", "tags", "title")
+# A title query is matched against its posting without the title, in training as in evaluate's
+# title set: against the whole posting it would only teach the model to copy the title's words.
+TITLE_STYLES = frozenset({"title"})
