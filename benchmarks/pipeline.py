@@ -24,10 +24,12 @@ def bench_pipeline(settings: BenchSettings, device: str | None) -> list[dict[str
 def _pipeline_run(size: int, settings: BenchSettings, device: str | None) -> dict[str, Any]:
     from jobsearch.clean import CleanParams, clean_postings
     from jobsearch.evaluate import EvaluateParams, evaluate
+    from jobsearch.index import IndexParams, build_index
     from jobsearch.ingest import IngestParams, load_postings
     from jobsearch.models import ModelParams
     from jobsearch.negatives import NegativesParams, make_triplets, model_encoder
     from jobsearch.queries import QueriesParams, generate_queries
+    from jobsearch.retrieval import HybridParams, RankerParams
     from jobsearch.select_base import SelectBaseParams, select_base
     from jobsearch.split import SplitParams, split_postings
     from jobsearch.train import TrainParams, fine_tune
@@ -56,11 +58,13 @@ def _pipeline_run(size: int, settings: BenchSettings, device: str | None) -> dic
         return encoder
 
     finetuned = timed("train", train)
-    timed(
+    _, served = timed(
         "evaluate",
         lambda: evaluate(
             triplets, clean, {"base": model.load(device=device), "finetuned": finetuned}, EvaluateParams(),
             batch_size=model.batch_size, log=lambda _: None,
         ),
     )
+    ranker = RankerParams(served["served"]["mode"], HybridParams(**served["hybrid"]))
+    timed("index", lambda: build_index(clean, finetuned, settings.model, ranker, IndexParams(), batch_size=model.batch_size))
     return {"postings": size, "triplets": sum(len(t) for t in triplets.values()), "seconds": seconds, "total_seconds": round(sum(seconds.values()), 2)}

@@ -12,7 +12,9 @@ Measures, on postings from the sample source:
 * negative mining: seconds and peak RSS at each size, each size in its own
   process, on random unit vectors of the model's shape (mining cost depends on
   the shape, not the values; encoding 50k postings on a CPU takes most of an hour);
-* a no-op ``dvc repro`` of a two-stage pipeline.
+* a no-op ``dvc repro`` of a two-stage pipeline;
+* ``jobsearch serve``: p50/p95 latency of ``/search`` against one bare query
+  encode, and the approximate index's recall@10 at 50,000 postings (:mod:`benchmarks.serve`).
 
 ``--small`` (the default without a CUDA GPU) keeps the whole run to a few
 minutes on a 2-core machine: few texts, few training steps at a short sequence
@@ -34,10 +36,11 @@ from typing import Any, Callable
 
 from benchmarks.settings import DEFAULT_SIZES, BenchSettings, parse_sizes, settings_for
 from benchmarks.pipeline import bench_pipeline
+from benchmarks.serve import bench_serve
 from benchmarks.workloads import bench_dvc, bench_encode, bench_mining, bench_train, mine_in_process
 
 DEFAULT_OUT = Path("benchmarks/results.json")
-SECTIONS = ("encode", "train", "mining", "dvc", "pipeline")
+SECTIONS = ("encode", "train", "mining", "dvc", "serve", "pipeline")
 
 
 def format_table(rows: list[tuple[str, str, str]]) -> str:
@@ -118,6 +121,18 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         rows.append(("dvc", "no-op dvc repro, 2 stages (median)", f"{dvc['noop_repro_median_seconds']:.2f} s"))
     elif dvc:
         rows.append(("dvc", "error", dvc["error"]))
+    serve = results.get("serve")
+    if serve and "error" not in serve:
+        lat, rec = serve["latency"], serve["recall"]
+        rows += [
+            ("serve", f"/search p50 / p95 ({lat['postings']:,} postings, {lat['queries']} queries, {lat['served']})",
+             f"{lat['search_p50_ms']:.1f} / {lat['search_p95_ms']:.1f} ms"),
+            ("serve", "one bare query encode, p50", f"{lat['encode_p50_ms']:.1f} ms"),
+            ("serve", "ratio /search p50 / encode p50", _fmt(lat["p50_over_encode"], "x")),
+            ("serve", f"HNSW recall@10 vs exact ({rec['postings']:,} postings, {rec['queries']} queries)", f"{rec['recall@10']:.4f}"),
+        ]
+    elif serve:
+        rows.append(("serve", "error", serve["error"]))
     pipeline = results.get("pipeline")
     if isinstance(pipeline, dict):  # the section failed as a whole
         rows.append(("pipeline", "error", pipeline["error"]))
@@ -143,6 +158,7 @@ def run_benchmarks(settings: BenchSettings) -> dict[str, Any]:
         "train": lambda: bench_train(settings, device),
         "mining": lambda: bench_mining(settings),
         "dvc": lambda: bench_dvc(settings),
+        "serve": lambda: bench_serve(settings, device),
         "pipeline": lambda: bench_pipeline(settings, device),
     }
     for name, step in steps.items():
@@ -166,7 +182,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode.add_argument("--full", action="store_true", help="GPU-sized workloads (the default with CUDA)")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="mining sizes, e.g. 1000,10000,50000")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="results JSON (default %(default)s)")
-    parser.add_argument("--only", default=None, help="comma-separated parts: encode,train,mining,dvc (and pipeline)")
+    parser.add_argument("--only", default=None, help="comma-separated parts: encode,train,mining,dvc,serve (and pipeline)")
     parser.add_argument("--pipeline", default=None, help="also run every stage's function on these many sample postings, e.g. 1000,10k")
     parser.add_argument("--model", default=None, help="model for encode and train (default all-MiniLM-L6-v2)")
     parser.add_argument("--encode-texts", type=int, default=None, help="postings to encode")

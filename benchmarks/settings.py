@@ -29,7 +29,12 @@ class BenchSettings:
     mining_strategies: tuple[str, ...] = MINING_STRATEGIES
     dvc_repeats: int = 3
     pipeline_sizes: tuple[int, ...] = ()  # --pipeline: postings run through every stage's function
-    sections: tuple[str, ...] = ("encode", "train", "mining", "dvc")
+    serve_postings: int = 300  # the sample corpus /search is timed on
+    serve_queries: int = 100
+    serve_recall_postings: int = 50000  # the approximate index's recall@10 is measured at this size
+    serve_recall_queries: int = 500
+    serve_recall_max_seq_length: int = 32  # tokens per posting encoded for the recall run (CPU: minutes, not an hour)
+    sections: tuple[str, ...] = ("encode", "train", "mining", "dvc", "serve")
 
 
 def settings_for(mode: str, sizes: tuple[int, ...] = DEFAULT_SIZES, **overrides: Any) -> BenchSettings:
@@ -46,6 +51,7 @@ def settings_for(mode: str, sizes: tuple[int, ...] = DEFAULT_SIZES, **overrides:
             train_triplets=4096,
             train_max_seq_length=256,
             mining_sizes=sizes,
+            serve_recall_max_seq_length=256,
         )
     else:
         raise ValueError(f"mode must be small or full, got {mode!r}")

@@ -11,10 +11,21 @@ from pathlib import Path
 from jobsearch.errors import JobsearchError
 from jobsearch.paths import Paths
 
+DEFAULT_INDEX = Paths.index  # written by the index stage
 DEFAULT_MODEL_DIR = Paths.finetuned
 DEFAULT_CORPUS = Paths.clean
 DEFAULT_SERVED = Paths.served  # written by the evaluate stage: the ranker chosen on validation
-MODES = ("served", "dense", "bm25", "hybrid")
+
+
+def _add_index_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--index", default=DEFAULT_INDEX, help=f"the index stage's folder (default {DEFAULT_INDEX})")
+    command.add_argument(
+        "--corpus", help=f"search a cleaned postings parquet instead (e.g. {DEFAULT_CORPUS}); its index is built on first use and cached"
+    )
+    command.add_argument("--model", help=f"with --corpus: model folder, Hub name or pkg:NAME (default {DEFAULT_MODEL_DIR})")
+    command.add_argument(
+        "--served", help=f"the ranker and tuned fusion as evaluate writes them (default: the index's; with --corpus, {DEFAULT_SERVED} if present)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,17 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="rank the postings for a query")
     search.add_argument("query", help='what a job seeker types, e.g. "data scientist 6 years, LLMs, credit risk"')
     search.add_argument("--top-k", "-k", type=int, default=5, help="how many postings to show (default 5)")
-    search.add_argument("--model", default=DEFAULT_MODEL_DIR, help=f"model folder, Hub name or pkg:NAME (default {DEFAULT_MODEL_DIR})")
-    search.add_argument("--corpus", default=DEFAULT_CORPUS, help=f"cleaned postings parquet (default {DEFAULT_CORPUS})")
     search.add_argument(
-        "--mode", choices=MODES, default="served",
-        help="ranking: what evaluation chose on validation (served, the default), embeddings, BM25, or both fused",
-    )
-    search.add_argument(
-        "--served", default=DEFAULT_SERVED,
-        help=f"the served ranker and tuned fusion as JSON (default {DEFAULT_SERVED}, if present; else hybrid with default weights)",
+        "--mode", default="served",
+        help="ranking: what evaluation chose on validation (served, the default), dense, bm25, or hybrid (both fused)",
     )
     search.add_argument("--json", action="store_true", help="print results as JSON lines")
+    _add_index_options(search)
+    serve = commands.add_parser("serve", help="serve search over HTTP: a JSON API and a web page")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    _add_index_options(serve)
     return parser
 
 
@@ -42,22 +52,49 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "search":
             return _search(args)
+        if args.command == "serve":
+            return _serve(args)
     except JobsearchError as exc:
         print(f"jobsearch: error: {exc}", file=sys.stderr)
         return 1
     return 2
 
 
+def open_searcher(args: argparse.Namespace):
+    """The searcher the options name: the index stage's folder, or a cached index of ``--corpus``."""
+    from jobsearch.index import SearchIndex, read_served
+    from jobsearch.retrieval import RankerParams
+    from jobsearch.search import Searcher, corpus_index
+
+    if args.corpus is None and args.model is None:
+        if not Path(args.index, "index.json").is_file():
+            raise JobsearchError(f"{args.index}: no search index yet (run `make repro` or `dvc repro`), or pass --corpus")
+        index = SearchIndex.load(args.index)
+        if args.served:
+            index.served = read_served(_existing(args.served))
+        return Searcher(index)
+    model = args.model or DEFAULT_MODEL_DIR
+    if args.model is None and not Path(DEFAULT_MODEL_DIR).is_dir():
+        raise JobsearchError(f"{DEFAULT_MODEL_DIR}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
+    served_path = args.served or (DEFAULT_SERVED if Path(DEFAULT_SERVED).is_file() else None)
+    served = read_served(_existing(served_path)) if served_path else RankerParams()
+    index, loaded = corpus_index(args.corpus or DEFAULT_CORPUS, model, served)
+    return Searcher(index, loaded)
+
+
+def _existing(path: str) -> str:
+    if not Path(path).is_file():
+        raise JobsearchError(f"{path}: file not found")
+    return path
+
+
 def _search(args: argparse.Namespace) -> int:
-    from jobsearch.search import SearchIndex, format_hits
+    from jobsearch.search import format_hits, ranker_for
 
     if args.top_k < 1:
         raise JobsearchError("--top-k must be at least 1")
-    index = SearchIndex(args.corpus, args.model)
-    ranker = _ranker(args.mode, args.served)
-    if args.model == DEFAULT_MODEL_DIR and ranker.mode != "bm25" and not Path(DEFAULT_MODEL_DIR).is_dir():
-        raise JobsearchError(f"{DEFAULT_MODEL_DIR}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
-    hits = index.search(args.query, top_k=args.top_k, ranker=ranker)
+    searcher = open_searcher(args)
+    hits = searcher.search(args.query, top_k=args.top_k, ranker=ranker_for(args.mode, searcher.index.served))
     if args.json:
         for hit in hits:
             print(json.dumps(asdict(hit)))
@@ -66,22 +103,14 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ranker(mode: str, path: str):
-    """The ranker for ``--mode``: as evaluation chose it (``served``), or that mode with the tuned fusion."""
-    from jobsearch.config import from_dict
-    from jobsearch.io import read_json
-    from jobsearch.retrieval import HybridParams, RankerParams
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
 
-    if not Path(path).exists():
-        if path != DEFAULT_SERVED:
-            raise JobsearchError(f"{path}: file not found")
-        return RankerParams() if mode == "served" else RankerParams(mode)
-    record = read_json(path)
-    if not isinstance(record, dict) or not isinstance(record.get("served"), dict) or not isinstance(record.get("hybrid"), dict):
-        raise JobsearchError(f"{path}: expected the evaluate stage's record with 'served' and 'hybrid' (rerun `dvc repro`)")
-    if mode == "served":
-        return from_dict(RankerParams, record["served"], prefix=f"{path}: served")
-    return RankerParams(mode, from_dict(HybridParams, record["hybrid"], prefix=f"{path}: hybrid"))
+    from jobsearch.serve import create_app
+
+    searcher = open_searcher(args)
+    uvicorn.run(create_app(searcher), host=args.host, port=args.port, log_level="info")
+    return 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ class Paths:
     base_models: str = "metrics/base_models.json"  # select_base's scores and choice
     finetuned: str = "models/finetuned"
     served: str = "metrics/hybrid.json"  # the ranker evaluate chose on validation: jobsearch search serves it
+    published: str = "models/published"  # the fine-tuned model with its model card: the DVC artifact
+    index: str = "models/index"  # what search and serve load: postings, embeddings, BM25, the served ranker
     metrics: str = "metrics"  # <stage>.json, plots and reports
 
     def split_file(self, split: str) -> Path:

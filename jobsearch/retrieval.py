@@ -10,9 +10,11 @@ Conventions shared by every function here:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -207,6 +209,28 @@ class BM25Index:
         self._bm25 = bm25s.BM25(k1=self.params.k1, b=self.params.b, method="lucene")
         # bm25s adds an empty token "" after our ids; it scores nothing and queries never use it.
         self._bm25.index((corpus_ids, dict(self._vocab)), show_progress=False)
+
+    _VOCAB_FILE = "jobsearch_vocab.json"  # our token ids, beside bm25s's own files
+
+    def save(self, directory: str | Path) -> None:
+        """Write the index to ``directory`` (bm25s's arrays, which :meth:`load` memory-maps)."""
+        directory = Path(directory)
+        self._bm25.save(str(directory), show_progress=False)
+        record = {"n_docs": self.n_docs, "params": asdict(self.params), "vocab": self._vocab}
+        (directory / self._VOCAB_FILE).write_text(json.dumps(record))
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "BM25Index":
+        """The index :meth:`save` wrote, its arrays memory-mapped rather than rebuilt."""
+        directory = Path(directory)
+        try:
+            record = json.loads((directory / cls._VOCAB_FILE).read_text())
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{directory}: not a saved BM25 index ({exc})") from None
+        index = cls.__new__(cls)
+        index.params, index.n_docs, index._vocab = BM25Params(**record["params"]), int(record["n_docs"]), record["vocab"]
+        index._bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, load_vocab=False)
+        return index
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every posting for ``query`` (0 where no term matches)."""

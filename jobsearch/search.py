@@ -1,26 +1,28 @@
-"""Searching postings with a fine-tuned model, BM25, or both fused.
+"""Searching postings with a fine-tuned model, BM25, or both fused, over a saved index.
 
 Ranking goes through :func:`jobsearch.retrieval.rank`, as in evaluation, so
-search serves what evaluation measured. Posting embeddings are computed once
-per (model, corpus) and kept in a cache file, so each query costs one query
-encoding and a dot product.
+search serves what evaluation measured. The index (:mod:`jobsearch.index`) is
+the ``index`` stage's folder, or, for a corpus made outside the pipeline run
+(``--corpus``), one built on first use and cached under a key that changes
+whenever the corpus file or the model folder does, so a stale one is never served.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-
-from jobsearch.embed import encode
 from jobsearch.errors import JobsearchError
+from jobsearch.index import CORPUS_COLUMNS, IndexParams, SearchIndex, build_index
 from jobsearch.io import read_parquet
 from jobsearch.models import load_model, resolve_model
-from jobsearch.retrieval import RankerParams
+from jobsearch.retrieval import MODES, RankerParams, matched_terms
 
-CORPUS_COLUMNS = ["posting_id", "title", "company", "location", "description", "text"]
+SNIPPET_CHARS = 160
+SEARCH_MODES = ("served", *MODES)  # served: what evaluate chose on validation
 
 
 @dataclass
@@ -35,118 +37,148 @@ class SearchHit:
     matched: list[str]
 
 
-def fingerprint_path(path: str | Path) -> str:
-    """Content hash of a file or of every file in a folder."""
-    path = Path(path)
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
-        with open(file, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
+class Searcher:
+    """An index and the model that encodes queries for it, loaded once, searched many times."""
 
-
-class SearchIndex:
-    """Postings plus their embeddings under one model."""
-
-    def __init__(self, corpus_path: str | Path, model_name: str, cache_dir: str | Path = ".cache/search", batch_size: int = 64):
-        self.corpus_path = Path(corpus_path)
-        if not self.corpus_path.exists():
-            raise JobsearchError(f"{corpus_path}: no postings to search (run `dvc repro` first, or pass --corpus)")
-        self.postings = read_parquet(self.corpus_path, CORPUS_COLUMNS)
-        self.model_name = model_name
-        self._model = None
-        self.cache_dir = Path(cache_dir)
-        self.batch_size = batch_size
-        self._embeddings: np.ndarray | None = None
-        self._bm25 = None
+    def __init__(self, index: SearchIndex, model: Any = None) -> None:
+        self.index = index
+        self._model = model
 
     @property
     def model(self):
         # loaded on first use: BM25 search needs no model
         if self._model is None:
-            self._model = load_model(self.model_name)
+            self._model = load_model(self.index.model)
         return self._model
 
-    @property
-    def embeddings(self) -> np.ndarray:
-        if self._embeddings is None:
-            self._embeddings = self._load_or_encode()
-        return self._embeddings
-
-    def _load_or_encode(self) -> np.ndarray:
-        key = hashlib.sha256(
-            "|".join(
-                [fingerprint_path(resolve_model(self.model_name)), fingerprint_path(self.corpus_path), str(self.model.max_seq_length)]
-            ).encode()
-        ).hexdigest()[:24]
-        cache = self.cache_dir / f"{key}.npy"
-        if cache.exists():
-            emb = np.load(cache)
-            if emb.shape[0] == len(self.postings):
-                return emb
-        emb = encode(self.model, self.postings["text"].tolist(), batch_size=self.batch_size, progress=len(self.postings) > 500)
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp.npy")
-        np.save(tmp, emb)
-        tmp.replace(cache)
-        return emb
-
-    @property
-    def bm25(self):
-        if self._bm25 is None:
-            from jobsearch.retrieval import BM25Index
-
-            self._bm25 = BM25Index(self.postings["text"].tolist())
-        return self._bm25
-
     def search(self, query: str, top_k: int = 5, ranker: RankerParams | None = None) -> list[SearchHit]:
-        """The ``top_k`` best postings for ``query`` under ``ranker`` (default: hybrid)."""
-        from jobsearch.retrieval import matched_terms
+        """The ``top_k`` best postings for ``query`` under ``ranker`` (default: the index's served one)."""
+        from jobsearch.embed import encode
+        from jobsearch.retrieval import rank
 
         if not query.strip():
             raise JobsearchError("the query is empty")
-        top_k = max(1, min(top_k, len(self.postings)))
-        indices, scores = self._rank(query, top_k, ranker or RankerParams())
+        ranker = ranker or self.index.served
+        postings = self.index.postings
+        top_k = max(1, min(top_k, len(postings)))
+        depth = max(top_k, ranker.hybrid.depth)
+        dense = self.index.dense.scores(encode(self.model, [query]), depth) if ranker.mode != "bm25" else None
+        bm25 = self.index.bm25.score_matrix([query]) if ranker.mode != "dense" else None
+        indices, scores = rank(ranker, top_k, dense, bm25)
         hits = []
-        for rank, (i, score) in enumerate(zip(indices, scores), start=1):
+        for position, (i, score) in enumerate(zip(indices[0], scores[0]), start=1):
             if i < 0:
                 continue
-            row = self.postings.iloc[int(i)]
+            row = postings.iloc[int(i)]
+            matched = matched_terms(query, str(row["text"]))
             hits.append(
                 SearchHit(
-                    rank=rank,
+                    rank=position,
                     score=float(score),
                     posting_id=str(row["posting_id"]),
-                    title=str(row["title"]),
-                    company=str(row["company"]),
-                    location=str(row["location"]),
-                    snippet=_snippet(str(row["description"])),
-                    matched=matched_terms(query, str(row["text"])),
+                    title=_field(row["title"]),
+                    company=_field(row["company"]),
+                    location=_field(row["location"]),
+                    snippet=snippet(str(row["description"]), matched),
+                    matched=matched,
                 )
             )
         return hits
 
-    def _rank(self, query: str, top_k: int, ranker: RankerParams) -> tuple[np.ndarray, np.ndarray]:
-        from jobsearch.retrieval import dense_scores, rank
 
-        dense = dense_scores(encode(self.model, [query]), self.embeddings) if ranker.mode != "bm25" else None
-        bm25 = self.bm25.score_matrix([query]) if ranker.mode != "dense" else None
-        indices, scores = rank(ranker, top_k, dense, bm25)
-        return indices[0], scores[0]
+def ranker_for(mode: str, served: RankerParams) -> RankerParams:
+    """The ranker for a search mode: the served one, or that mode with the served (tuned) fusion."""
+    if mode not in SEARCH_MODES:
+        raise JobsearchError(f"mode must be one of {', '.join(SEARCH_MODES)}, got {mode!r}")
+    return served if mode == "served" else RankerParams(mode, served.hybrid)
 
 
-def _snippet(text: str, width: int = 160) -> str:
+def _field(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def snippet(text: str, terms: list[str] | None = None, width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``text``: from its start, or around the words that hold most of ``terms``."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1].rsplit(" ", 1)[0] + "…"
+    if len(flat) <= width:
+        return flat
+    start = _densest_window(flat, terms or [], width)
+    if start:
+        # from the start of a word, a few words before the first match
+        start = flat.rfind(" ", 0, max(start - width // 6, 0)) + 1
+    piece = flat[start : start + width - 1]
+    if start + width - 1 < len(flat):
+        piece = piece.rsplit(" ", 1)[0] + "…"
+    return ("…" if start else "") + piece
+
+
+def _densest_window(flat: str, terms: list[str], width: int) -> int:
+    """Where the window of ``width`` characters holding the most distinct terms starts (0 if none beats the start)."""
+    import re
+
+    if not terms:
+        return 0
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")", re.IGNORECASE)
+    found = [(m.start(), m.group(1).lower()) for m in pattern.finditer(flat)]
+
+    def distinct(start: int) -> int:
+        return len({term for at, term in found if start <= at < start + width - width // 6})
+
+    best = max((at for at, _ in found), key=lambda at: (distinct(at), -at), default=0)
+    return best if distinct(best) > distinct(0) else 0
+
+
+def corpus_index(
+    corpus: str | Path,
+    model_name: str,
+    served: RankerParams,
+    params: IndexParams | None = None,
+    cache_dir: str | Path = ".cache/index",
+    *,
+    batch_size: int = 64,
+) -> tuple[SearchIndex, Any]:
+    """The index of a cleaned corpus under ``model_name``, built on first use, then loaded from the cache.
+
+    Returns the index and the model when it had to be loaded for the build (else None).
+    """
+    corpus = Path(corpus)
+    if not corpus.is_file():
+        raise JobsearchError(f"{corpus}: no postings to search (run `dvc repro` first, or pass --corpus)")
+    params = params or IndexParams()
+    key = _cache_key(corpus, model_name, params)
+    folder = Path(cache_dir) / key
+    if (folder / "index.json").is_file():
+        index = SearchIndex.load(folder)
+        index.served = served
+        return index, None
+    model = load_model(model_name)
+    index = build_index(read_parquet(corpus, CORPUS_COLUMNS), model, model_name, served, params, batch_size=batch_size)
+    index.save(folder)
+    return index, model
+
+
+def _cache_key(corpus: Path, model_name: str, params: IndexParams) -> str:
+    """Changes whenever the corpus file, any file of the model folder or the index params change.
+
+    File sizes and modification times, not contents: a search must not read
+    the whole corpus and model to find its index, and any rewrite changes both.
+    """
+    resolved = Path(resolve_model(model_name))
+    model_files = sorted(p for p in resolved.rglob("*") if p.is_file()) if resolved.is_dir() else []
+    stamp = [_stat(corpus)] + [[str(p.relative_to(resolved)), *_stat(p)[1:]] for p in model_files]
+    payload = json.dumps({"corpus": stamp, "model": model_name, "params": params.__dict__}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _stat(path: Path) -> list:
+    stat = path.stat()
+    return [str(path.resolve()), stat.st_size, stat.st_mtime_ns]
 
 
 def format_hits(hits: list[SearchHit]) -> str:
     lines = []
     for hit in hits:
-        where = ", ".join(p for p in (hit.company, hit.location) if p and p != "nan")
+        where = ", ".join(p for p in (hit.company, hit.location) if p)
         lines.append(f"{hit.rank:>2}. [{hit.score:.3f}] {hit.title}" + (f" — {where}" if where else ""))
         if hit.matched:
             lines.append(f"    matched: {', '.join(hit.matched)}")

@@ -91,6 +91,7 @@ def train_base(
         distributed.launch(params.devices, module)
         return None
     encoder = model.load(base, device=distributed.process_device())
+    describe_for_card(encoder, base)
     metrics = None
     if distributed.is_main_process():
         with atomic_path(output_dir, is_dir=True) as out:
@@ -99,6 +100,14 @@ def train_base(
         fine_tune(encoder, train, params, None)  # the other ranks train alongside rank 0 and write nothing
     distributed.finish()
     return metrics
+
+
+def describe_for_card(encoder, base: str) -> None:
+    """What sentence-transformers' model card says of the model (the publish stage adds the evaluation)."""
+    card = encoder.model_card_data
+    card.language = ["en"]
+    card.model_name = f"{base} fine-tuned for skill-based job search"
+    card.tags = [*card.tags, "job-search"]
 
 
 def fine_tune(

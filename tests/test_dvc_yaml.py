@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from jobsearch.config import from_dict
+from jobsearch.paths import Paths
 
 from tests.conftest import PROJECT_ROOT
 
@@ -127,7 +128,7 @@ def test_the_closure_follows_lazy_imports_and_skips_type_hints():
 
 
 def test_dvc_dag_runs_in_the_order_the_data_flows():
-    assert STAGES == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate"]
+    assert STAGES == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate", "publish", "index"]
 
 
 def _params_class(section: str):
@@ -152,3 +153,8 @@ def test_every_stage_script_is_short():
     for stage in STAGES:
         lines = (PROJECT_ROOT / "stages" / f"{stage}.py").read_text().splitlines()
         assert len(lines) <= 30, f"stages/{stage}.py has {len(lines)} lines: move its logic into jobsearch/"
+
+
+def test_the_model_artifact_is_the_published_model():
+    artifact = yaml.safe_load((PROJECT_ROOT / "dvc.yaml").read_text())["artifacts"]["job-search-model"]
+    assert artifact["path"] == Paths.published and artifact["type"] == "model"

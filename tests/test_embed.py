@@ -219,14 +219,18 @@ def test_every_bench_section_runs_at_tiny_sizes(tiny_model_dir):
     settings = settings_for(
         "small", (40,), model=str(tiny_model_dir), encode_texts=8, encode_queries=8, encode_rounds=1,
         train_triplets=16, train_max_seq_length=16, mining_strategies=("least_similar",), dvc_repeats=1,
-        pipeline_sizes=(40,), sections=("encode", "train", "mining", "dvc", "pipeline"),
+        pipeline_sizes=(40,), sections=("encode", "train", "mining", "dvc", "serve", "pipeline"),
+        serve_postings=30, serve_queries=10, serve_recall_postings=60, serve_recall_queries=10,
     )
     results = run_benchmarks(settings)
-    for section in ("encode", "train", "dvc"):
+    for section in ("encode", "train", "dvc", "serve"):
         assert "error" not in results[section], results[section]
+    latency, recall = results["serve"]["latency"], results["serve"]["recall"]
+    assert latency["queries"] == 10 and latency["search_p50_ms"] <= latency["search_p95_ms"]
+    assert recall["postings"] == 60 and 0 <= recall["recall@10"] <= 1
     assert [row.get("error") for row in results["mining"]] == [None]
     (pipeline,) = results["pipeline"]
-    assert list(pipeline["seconds"]) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate"]
+    assert list(pipeline["seconds"]) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate", "index"]
     assert pipeline["postings"] == 40 and pipeline["triplets"] == 120
     # on a CPU the project's auto batch size resolves to the reference's settings: measured once
     assert results["train"]["project"]["batch_size"] == 16 and results["train"]["project"]["same_settings_as"] == "reference"

@@ -56,8 +56,15 @@ def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
 
 def test_repro_builds_every_output(pipeline_repo):
     out = _run(["dvc", "repro"], pipeline_repo)
-    assert _stages_run(out) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate"]
+    assert _stages_run(out) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate", "publish", "index"]
     assert (pipeline_repo / "models/finetuned/modules.json").is_file()
+    # the published model's card carries evaluate's numbers and the params that made it
+    card = (pipeline_repo / "models/published/README.md").read_text()
+    assert "## Job search evaluation" in card and "| test | title |" in card and "learning_rate: 2.0e-05" in card
+    # the index stage's folder is what `jobsearch search` serves by default
+    assert json.loads((pipeline_repo / "metrics/index.json").read_text())["postings"] == 40
+    hits = _run([str(BIN / "jobsearch"), "search", "registered nurse", "--json", "-k", "2", "--mode", "dense"], pipeline_repo)
+    assert len([line for line in hits.splitlines() if line.startswith("{")]) == 2
     for split in ("train", "validation", "test"):
         assert (pipeline_repo / f"data/splits/{split}.parquet").is_file()
     base = json.loads((pipeline_repo / "metrics/base_models.json").read_text())
@@ -97,7 +104,7 @@ def test_exp_run_with_a_train_param_reruns_only_downstream(pipeline_repo):
     _run(["git", "add", "-A"], pipeline_repo)
     _run(["git", "commit", "-q", "-m", "baseline"], pipeline_repo)
     out = _run(["dvc", "exp", "run", "-S", "train.learning_rate=3e-5"], pipeline_repo)
-    assert _stages_run(out) == ["train", "evaluate"]
+    assert _stages_run(out) == ["train", "evaluate", "publish", "index"]
     diff = _run(["dvc", "params", "diff"], pipeline_repo)
     assert "train.learning_rate" in diff
     metrics = _run(["dvc", "metrics", "show"], pipeline_repo)
@@ -117,3 +124,27 @@ def test_a_bad_param_fails_with_one_line_and_keeps_outputs(pipeline_repo):
     _run(["git", "checkout", "--", "params.yaml"], pipeline_repo)
     _run(["dvc", "checkout"], pipeline_repo)
     assert (pipeline_repo / "data/triplets/train.parquet").read_bytes() == triplets
+
+
+def test_push_to_a_remote_and_pull_into_a_fresh_clone(pipeline_repo, tmp_path):
+    remote = tmp_path / "remote"
+    _run(["dvc", "remote", "add", "-d", "--force", "local", str(remote)], pipeline_repo)
+    _run(["git", "add", "-A"], pipeline_repo)
+    _run(["git", "commit", "-q", "--allow-empty", "-m", "with a remote"], pipeline_repo)
+    _run(["dvc", "push"], pipeline_repo)
+    clone = tmp_path / "clone"
+    _run(["git", "clone", "-q", str(pipeline_repo), str(clone)], tmp_path)
+    assert not (clone / "models/finetuned").exists()
+    _run(["dvc", "pull"], clone)
+    for folder in ("models/finetuned", "models/published", "models/index", "data/clean.parquet"):
+        assert _contents(clone / folder) == _contents(pipeline_repo / folder), folder
+    # the model is a DVC artifact: register a version (a GTO tag), then anyone fetches it by name
+    _run(["git", "tag", "-a", "job-search-model@v0.1.0", "-m", "job-search-model v0.1.0"], pipeline_repo)
+    _run(["dvc", "artifacts", "get", str(pipeline_repo), "job-search-model", "-o", str(tmp_path / "fetched")], tmp_path)
+    assert _contents(tmp_path / "fetched") == _contents(pipeline_repo / "models/published")
+
+
+def _contents(path: Path) -> dict[str, bytes]:
+    if path.is_file():
+        return {path.name: path.read_bytes()}
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}

@@ -1,11 +1,15 @@
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
+import jobsearch.embed
 from jobsearch.cli import main
 from jobsearch.errors import JobsearchError
+from jobsearch.index import IndexParams, SearchIndex, build_index
 from jobsearch.retrieval import RankerParams
-from jobsearch.search import SearchIndex, format_hits
+from jobsearch.search import Searcher, corpus_index, format_hits
 
 
 @pytest.fixture
@@ -17,30 +21,71 @@ def corpus(tmp_path, three_postings):
     return path
 
 
-def test_bm25_search_finds_exact_skill_terms_and_says_why(corpus, tiny_model_dir, tmp_path):
-    index = SearchIndex(corpus, str(tiny_model_dir), cache_dir=tmp_path / "cache")
-    hits = index.search("conduit bending", top_k=2, ranker=RankerParams("bm25"))
+@pytest.fixture
+def searcher(corpus, tiny_model, tiny_model_dir):
+    index = build_index(pd.read_parquet(corpus), tiny_model, str(tiny_model_dir), RankerParams(), IndexParams())
+    return Searcher(index, tiny_model)
+
+
+def test_bm25_search_finds_exact_skill_terms_and_says_why(searcher):
+    hits = searcher.search("conduit bending", top_k=2, ranker=RankerParams("bm25"))
     assert hits[0].posting_id == "p3" and hits[0].rank == 1
     assert "conduit" in hits[0].matched and "bending" in hits[0].matched
     assert "Electrician" in format_hits(hits)
+    assert hits[0].location == ""  # an empty field stays empty, never "nan"
 
 
-def test_dense_search_caches_posting_embeddings(corpus, tiny_model_dir, tmp_path, monkeypatch):
+def test_a_saved_index_searches_as_the_built_one_without_encoding_postings(searcher, tmp_path, tiny_model, monkeypatch):
+    searcher.index.save(tmp_path / "index")
+    loaded = SearchIndex.load(tmp_path / "index")
+    assert isinstance(loaded.dense.embeddings, np.memmap)  # memory-mapped, not read whole
+    calls, real = [], jobsearch.embed.encode
+    monkeypatch.setattr("jobsearch.embed.encode", lambda model, texts, **kw: calls.append(len(texts)) or real(model, texts, **kw))
+    again = Searcher(loaded, tiny_model)
+    for mode in ("dense", "bm25", "hybrid"):
+        ranker = RankerParams(mode)
+        assert again.search("icu nurse epic", top_k=3, ranker=ranker) == searcher.search("icu nurse epic", top_k=3, ranker=ranker)
+    assert max(calls) == 1  # only queries were encoded
+
+
+def test_approximate_dense_search_ranks_like_exact_search(corpus, tiny_model, tiny_model_dir, tmp_path):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(3000, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    from jobsearch.index import DenseIndex
+
+    approximate = DenseIndex.build(vectors, IndexParams(approximate_above=1000))
+    assert approximate.approximate and not DenseIndex.build(vectors, IndexParams()).approximate
+    queries = vectors[:50] + 0.1 * rng.normal(size=(50, 32)).astype(np.float32)
+    assert approximate.recall(queries) >= 0.95
+    # scores beyond the graph's depth sit below every found posting, so rankers cut there
+    scores = approximate.scores(queries[:1], 20)
+    top = np.argsort(-scores[0])[:20]
+    assert np.allclose(scores[0, top], np.sort(vectors[top] @ queries[0])[::-1], atol=1e-5)
+    assert (np.delete(scores[0], top) < scores[0, top].min()).all()
+    # a built index over more postings than approximate_above records its recall and reloads
+    postings = pd.read_parquet(corpus)
+    many = pd.concat([postings.assign(posting_id=postings["posting_id"] + f"-{i}") for i in range(4)], ignore_index=True)
+    index = build_index(many, tiny_model, str(tiny_model_dir), RankerParams(), IndexParams(approximate_above=5, recall_queries=6))
+    assert index.metrics["dense_search"] == "approximate" and 0 <= index.metrics["recall@10"] <= 1
+    index.save(tmp_path / "ann")
+    assert SearchIndex.load(tmp_path / "ann").dense.approximate
+
+
+def test_a_corpus_index_is_cached_and_rebuilt_when_the_corpus_changes(corpus, tiny_model_dir, tmp_path, three_postings):
     cache = tmp_path / "cache"
-    index = SearchIndex(corpus, str(tiny_model_dir), cache_dir=cache)
-    first = index.search("icu nurse epic", top_k=3, ranker=RankerParams("dense"))
-    assert len(first) == 3 and sorted(h.posting_id for h in first) == ["p1", "p2", "p3"]
-    assert [h.score for h in first] == sorted((h.score for h in first), reverse=True)
-    cached = list(cache.glob("*.npy"))
-    assert len(cached) == 1
-    # a new index over the same model and corpus reuses the file instead of encoding again
-    again = SearchIndex(corpus, str(tiny_model_dir), cache_dir=cache)
-    monkeypatch.setattr("jobsearch.search.encode", lambda *a, **k: pytest.fail("postings encoded again"))
-    assert again.embeddings.shape == (3, 32)
+    first, model = corpus_index(corpus, str(tiny_model_dir), RankerParams(), cache_dir=cache)
+    assert model is not None and len(list(cache.iterdir())) == 1
+    again, model = corpus_index(corpus, str(tiny_model_dir), RankerParams("bm25"), cache_dir=cache)
+    assert model is None and again.served.mode == "bm25"  # loaded, not built; the served ranker is the caller's
+    frame = pd.read_parquet(corpus).iloc[:2]
+    frame.to_parquet(corpus)  # a new corpus in the same file: never the stale index
+    rebuilt, model = corpus_index(corpus, str(tiny_model_dir), RankerParams(), cache_dir=cache)
+    assert model is not None and len(rebuilt.postings) == 2 and len(list(cache.iterdir())) == 2
 
 
-def test_hybrid_mode_ranks_every_posting_once(corpus, tiny_model_dir, tmp_path):
-    hits = SearchIndex(corpus, str(tiny_model_dir), cache_dir=tmp_path / "c").search("python sql", top_k=3, ranker=RankerParams("hybrid"))
+def test_hybrid_mode_ranks_every_posting_once(searcher):
+    hits = searcher.search("python sql", top_k=3, ranker=RankerParams("hybrid"))
     assert hits[0].posting_id == "p1"
     assert len({h.posting_id for h in hits}) == len(hits)
 
@@ -54,14 +99,28 @@ def test_cli_prints_json_hits(corpus, tiny_model_dir, capsys, monkeypatch, tmp_p
 
 def test_cli_errors_are_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["search", "python", "--corpus", "missing.parquet"]) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("jobsearch: error: missing.parquet") and "\n" not in err
+    for args, start in [
+        (["--corpus", "missing.parquet", "--model", "m"], "missing.parquet"),
+        ([], "models/index: no search index yet (run `make repro`"),
+    ]:
+        assert main(["search", "python", *args]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"jobsearch: error: {start}") and "\n" not in err
 
 
-def test_empty_query_is_rejected(corpus, tiny_model_dir, tmp_path):
+def test_cli_searches_the_index_stage_folder_by_default(searcher, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    searcher.index.served = RankerParams("bm25")
+    searcher.index.save(tmp_path / "models/index")
+    assert main(["search", "epic ehr", "--json"]) == 0
+    assert [json.loads(line)["posting_id"] for line in capsys.readouterr().out.splitlines()] == ["p2"]  # served: bm25
+    assert main(["search", "epic ehr", "--mode", "best"]) == 1
+    assert "mode must be one of served, dense, bm25, hybrid" in capsys.readouterr().err
+
+
+def test_empty_query_is_rejected(searcher):
     with pytest.raises(JobsearchError, match="empty"):
-        SearchIndex(corpus, str(tiny_model_dir), cache_dir=tmp_path).search("   ")
+        searcher.search("   ")
 
 
 def test_cli_without_a_trained_model_says_how_to_get_one(corpus, tmp_path, capsys, monkeypatch):
@@ -89,3 +148,14 @@ def test_cli_serves_the_ranker_evaluation_chose_and_rejects_a_bad_record(corpus,
     (tmp_path / "served.json").write_text('{"dense_weight": 0.2}')  # an old fusion file
     assert main(args + ["--served", "served.json"]) == 1
     assert "expected the evaluate stage's record" in capsys.readouterr().err
+
+
+def test_the_snippet_shows_where_the_matched_terms_are():
+    from jobsearch.search import snippet
+
+    text = "We are hiring a person to join our team. " * 6 + "You will write Python and SQL with Airflow. " + "Perks. " * 20
+    around = snippet(text, ["python", "sql", "airflow"], width=120)
+    assert around.startswith("…") and "Python and SQL with Airflow" in around and len(around) <= 122
+    assert snippet(text, [], width=120).startswith("We are hiring")  # no terms: the start
+    assert snippet(text, ["hiring"], width=120).startswith("We are hiring")  # the start already shows them
+    assert snippet("short text", ["python"]) == "short text"
