@@ -71,21 +71,15 @@ def open_searcher(args: argparse.Namespace):
             raise JobsearchError(f"{args.index}: no search index yet (run `make repro` or `dvc repro`), or pass --corpus")
         index = SearchIndex.load(args.index)
         if args.served:
-            index.served = read_served(_existing(args.served))
+            index.served = read_served(args.served)
         return Searcher(index)
     model = args.model or DEFAULT_MODEL_DIR
     if args.model is None and not Path(DEFAULT_MODEL_DIR).is_dir():
         raise JobsearchError(f"{DEFAULT_MODEL_DIR}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
     served_path = args.served or (DEFAULT_SERVED if Path(DEFAULT_SERVED).is_file() else None)
-    served = read_served(_existing(served_path)) if served_path else RankerParams()
+    served = read_served(served_path) if served_path else RankerParams()
     index, loaded = corpus_index(args.corpus or DEFAULT_CORPUS, model, served)
     return Searcher(index, loaded)
-
-
-def _existing(path: str) -> str:
-    if not Path(path).is_file():
-        raise JobsearchError(f"{path}: file not found")
-    return path
 
 
 def _search(args: argparse.Namespace) -> int:

@@ -22,8 +22,8 @@ import pandas as pd
 
 from jobsearch.config import from_dict
 from jobsearch.errors import DataError
-from jobsearch.io import atomic_path, read_parquet, require_columns
-from jobsearch.retrieval import BM25Index, RankerParams, top_k
+from jobsearch.io import atomic_path, read_json, read_parquet, require_columns
+from jobsearch.retrieval import BM25Index, HybridParams, RankerParams, top_k
 
 CORPUS_COLUMNS = ["posting_id", "title", "company", "location", "description", "text"]
 RECALL_CUTOFF = 10
@@ -88,7 +88,7 @@ class DenseIndex:
         (fusion normalises below its depth-th score to 0), so they rank as over exact scores.
         """
         if self.graph is None:
-            return np.asarray(query_emb, dtype=np.float32) @ np.asarray(self.embeddings).T
+            return self._exact_scores(query_emb)
         found = self.graph.search(np.asarray(query_emb, dtype=np.float32), min(depth, len(self.embeddings)))
         keys, distances = np.atleast_2d(found.keys), np.atleast_2d(found.distances)
         similarities = 1.0 - distances  # usearch's "ip" distance is 1 - dot product
@@ -99,6 +99,10 @@ class DenseIndex:
             out[row, k[valid].astype(np.int64)] = s[valid]
         return out
 
+    def _exact_scores(self, query_emb: np.ndarray) -> np.ndarray:
+        # both sides are L2-normalised: the dot product is the cosine
+        return np.asarray(query_emb, dtype=np.float32) @ np.asarray(self.embeddings).T
+
     def recall(self, query_emb: np.ndarray, k: int = RECALL_CUTOFF) -> float:
         """Share of the exact top ``k`` that this index's top ``k`` finds, over ``query_emb``'s rows.
 
@@ -106,7 +110,7 @@ class DenseIndex:
         embed identically, and which of several equal postings fills the last
         places is no miss.
         """
-        exact = np.asarray(query_emb, dtype=np.float32) @ np.asarray(self.embeddings).T
+        exact = self._exact_scores(query_emb)
         _, exact_top = top_k(exact, k)
         found, _ = top_k(self.scores(query_emb, k), k)
         kth = exact_top[:, -1:]
@@ -199,9 +203,6 @@ def read_served(path: str | Path) -> RankerParams:
     The fusion rides along whatever the mode, so ``--mode hybrid`` fuses with
     the tuned weights even when evaluate chose dense or BM25.
     """
-    from jobsearch.io import read_json
-    from jobsearch.retrieval import HybridParams
-
     record = read_json(path)
     if not isinstance(record, dict) or not isinstance(record.get("served"), dict) or not isinstance(record.get("hybrid"), dict):
         raise DataError(f"{path}: expected the evaluate stage's record with 'served' and 'hybrid' (rerun `dvc repro`)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,14 +113,20 @@ def snippet(text: str, terms: list[str] | None = None, width: int = SNIPPET_CHAR
     return ("…" if start else "") + piece
 
 
+def term_pattern(terms: list[str]) -> re.Pattern:
+    """Where matched terms occur in text: a word starting with one (group 1: the term), in any case.
+
+    The longest term is tried first, so "engineering" is found whole where "engineer" is a term too.
+    """
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"\b(" + alternatives + r")[\w+#]*", re.IGNORECASE)
+
+
 def _densest_window(flat: str, terms: list[str], width: int) -> int:
     """Where the window of ``width`` characters holding the most distinct terms starts (0 if none beats the start)."""
-    import re
-
     if not terms:
         return 0
-    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")", re.IGNORECASE)
-    found = [(m.start(), m.group(1).lower()) for m in pattern.finditer(flat)]
+    found = [(m.start(), m.group(1).lower()) for m in term_pattern(terms).finditer(flat)]
 
     def distinct(start: int) -> int:
         return len({term for at, term in found if start <= at < start + width - width // 6})

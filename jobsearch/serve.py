@@ -12,7 +12,6 @@ a one-line ``error``, never a 500.
 from __future__ import annotations
 
 import contextlib
-import re
 import socket
 import threading
 import time
@@ -27,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from jobsearch.errors import JobsearchError
-from jobsearch.search import SEARCH_MODES, Searcher, ranker_for
+from jobsearch.search import SEARCH_MODES, Searcher, ranker_for, term_pattern
 
 MAX_K = 100
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -82,9 +81,8 @@ def highlight(text: str, terms: list[str]) -> Markup:
     """``text`` HTML-escaped, each word starting with a matched term wrapped in ``<mark>``."""
     if not terms:
         return escape(text)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")[\w+#]*", re.IGNORECASE)
     out, done = [], 0
-    for match in pattern.finditer(text):
+    for match in term_pattern(terms).finditer(text):
         out += [escape(text[done:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
         done = match.end()
     return Markup("").join([*out, escape(text[done:])])
