@@ -63,6 +63,7 @@ class EvaluateParams:
     convex_weights: list[float] = field(default_factory=lambda: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
     rrf_weights: list[float] = field(default_factory=lambda: [0.25, 0.5, 1.0, 2.0])  # dense weight; BM25's is 1
     rrf_ks: list[int] = field(default_factory=lambda: [1, 10, 60])
+    fuzzy: list[bool] = field(default_factory=lambda: [False, True])  # BM25 typo tolerance: each choice tried with bm25 and every fusion
 
     def __post_init__(self) -> None:
         if self.corpus not in ("split", "all"):
@@ -73,19 +74,26 @@ class EvaluateParams:
             raise ValueError(f"convex_weights must lie in [0, 1], got {self.convex_weights}")
         if any(w < 0 for w in self.rrf_weights) or any(k < 0 for k in self.rrf_ks):
             raise ValueError("rrf_weights and rrf_ks must be >= 0")
+        if not self.fuzzy:
+            raise ValueError("fuzzy must list at least one of false, true")
 
 
 def candidate_rankers(params: EvaluateParams) -> dict[str, RankerParams]:
     """Every ranker validation chooses from: dense, BM25 and the fusion grid."""
     depth = params.served.hybrid.depth
-    candidates = {"dense": RankerParams("dense"), "bm25": RankerParams("bm25")}
-    for w in params.convex_weights:
-        if 0 < w < 1:  # the ends are dense and bm25 themselves
-            candidates[f"convex {w:g}"] = RankerParams("hybrid", HybridParams("convex", w, round(1 - w, 6), depth=depth))
-    for k in params.rrf_ks:
-        for w in params.rrf_weights:
-            if w > 0:
-                candidates[f"rrf {w:g} k{k}"] = RankerParams("hybrid", HybridParams("rrf", w, 1.0, k, depth))
+    candidates = {"dense": RankerParams("dense"), "bm25": RankerParams("bm25")}  # plain BM25 is also the baseline
+    for fuzzy in dict.fromkeys(params.fuzzy):
+        suffix = " fuzzy" if fuzzy else ""
+        if fuzzy:
+            candidates[f"bm25{suffix}"] = RankerParams("bm25", fuzzy=True)
+        for w in params.convex_weights:
+            if 0 < w < 1:  # the ends are dense and bm25 themselves
+                fusion = HybridParams("convex", w, round(1 - w, 6), depth=depth)
+                candidates[f"convex {w:g}{suffix}"] = RankerParams("hybrid", fusion, fuzzy)
+        for k in params.rrf_ks:
+            for w in params.rrf_weights:
+                if w > 0:
+                    candidates[f"rrf {w:g} k{k}{suffix}"] = RankerParams("hybrid", HybridParams("rrf", w, 1.0, k, depth), fuzzy)
     return candidates
 
 
@@ -239,12 +247,13 @@ def ranked_lists(
     from jobsearch.retrieval import dense_scores, rank
 
     lists: dict[str, list[np.ndarray]] = {name: [] for name in rankers}
+    fuzzy_choices = {r.fuzzy for _, r in rankers.values() if r.mode != "dense"} if bm25 is not None else set()
     for start in range(0, len(query_set.queries), chunk_size):
         rows = slice(start, start + chunk_size)
-        bm25_scores = bm25.score_matrix(query_set.queries[rows]) if bm25 is not None else None
+        bm25_scores = {fuzzy: bm25.score_matrix(query_set.queries[rows], fuzzy) for fuzzy in fuzzy_choices}
         dense = {name: dense_scores(q[rows], d) for name, (q, d) in embeddings.items()}
         for name, (model_name, ranker) in rankers.items():
-            indices, _ = rank(ranker, CUTOFF, dense.get(model_name), bm25_scores)
+            indices, _ = rank(ranker, CUTOFF, dense.get(model_name), bm25_scores.get(ranker.fuzzy))
             lists[name].append(indices)
     return {name: np.concatenate(parts) for name, parts in lists.items()}
 
@@ -289,12 +298,12 @@ def _bm25_per_view(postings: pd.DataFrame, views) -> dict[str, "BM25Index"]:
     return {view: BM25Index(postings[view].astype(str).tolist()) for view in views}
 
 
-def _fixed_rankers(served: RankerParams, hybrid: HybridParams) -> dict[str, tuple[str | None, RankerParams]]:
+def _fixed_rankers(served: RankerParams, hybrid: RankerParams) -> dict[str, tuple[str | None, RankerParams]]:
     return {
         "base": ("base", RankerParams("dense")),
         "finetuned": ("finetuned", RankerParams("dense")),
         "bm25": (None, RankerParams("bm25")),
-        "hybrid": ("finetuned", RankerParams("hybrid", hybrid)),
+        "hybrid": ("finetuned", hybrid),
         "served": (None if served.mode == "bm25" else "finetuned", served),
     }
 
@@ -317,7 +326,8 @@ def evaluate(
     is what ``jobsearch search`` serves (``metrics/hybrid.json``).
     """
     candidates = candidate_rankers(params)
-    served, hybrid = params.served, params.served.hybrid
+    served = params.served
+    hybrid = RankerParams("hybrid", served.hybrid, served.fuzzy)
     report: dict = {}
     tuning_record: dict = {}
     embeddings = Embeddings(models, batch_size)
@@ -334,7 +344,8 @@ def evaluate(
         if tuning:
             hybrid_names = [n for n, r in candidates.items() if r.mode == "hybrid"] or ["dense"]
             served_name, hybrid_name = choose(metrics, list(candidates)), choose(metrics, hybrid_names)
-            served, hybrid = candidates[served_name], candidates[hybrid_name].hybrid
+            best_fusion = candidates[hybrid_name]
+            served, hybrid = candidates[served_name], RankerParams("hybrid", best_fusion.hybrid, best_fusion.fuzzy)
             tuning_record = {"validation_mrr@10": {n: {s: round(m[n]["mrr@10"], 4) for s, m in metrics.items()} for n in candidates}}
             names = {"base": "base", "finetuned": "dense", "bm25": "bm25", "hybrid": hybrid_name, "served": served_name}
             metrics = {s: {label: m[name] for label, name in names.items()} for s, m in metrics.items()}
@@ -347,7 +358,7 @@ def evaluate(
         metrics = evaluate_query_set(query_set, clean, embeddings, _bm25_per_view(clean, ["text"]), _fixed_rankers(served, hybrid), params.chunk_size)
         report["golden"] = {**metrics, "queries": len(golden.queries), "rows_dropped": sum(golden.dropped.values())}
         log("golden: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in metrics.items()))
-    served_record = {"served": {"mode": served.mode, "hybrid": vars(served.hybrid)}, "label": served.label, "hybrid": vars(hybrid), **tuning_record}
+    served_record = {"served": {"mode": served.mode, "hybrid": vars(served.hybrid), "fuzzy": served.fuzzy}, "label": served.label, "hybrid": vars(hybrid.hybrid), **tuning_record}
     return report, served_record
 
 

@@ -207,4 +207,4 @@ def read_served(path: str | Path) -> RankerParams:
     if not isinstance(record, dict) or not isinstance(record.get("served"), dict) or not isinstance(record.get("hybrid"), dict):
         raise DataError(f"{path}: expected the evaluate stage's record with 'served' and 'hybrid' (rerun `dvc repro`)")
     served = from_dict(RankerParams, record["served"], prefix=f"{path}: served")
-    return RankerParams(served.mode, from_dict(HybridParams, record["hybrid"], prefix=f"{path}: hybrid"))
+    return RankerParams(served.mode, from_dict(HybridParams, record["hybrid"], prefix=f"{path}: hybrid"), served.fuzzy)

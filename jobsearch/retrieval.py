@@ -24,6 +24,8 @@ from bm25s.stopwords import STOPWORDS_EN
 from jobsearch.errors import DataError
 
 PAD = -1
+TYPO_MIN_LENGTH = 5  # shorter query terms are never corrected as typos
+TYPO_TWO_EDITS_LENGTH = 9  # from this length a term may be two edits from its correction
 
 # ---------------------------------------------------------------------------
 # Tokenisation
@@ -209,6 +211,7 @@ class BM25Index:
         self._bm25 = bm25s.BM25(k1=self.params.k1, b=self.params.b, method="lucene")
         # bm25s adds an empty token "" after our ids; it scores nothing and queries never use it.
         self._bm25.index((corpus_ids, dict(self._vocab)), show_progress=False)
+        self._typo_terms: tuple[list[str], np.ndarray] | None = None
 
     _VOCAB_FILE = "jobsearch_vocab.json"  # our token ids, beside bm25s's own files
 
@@ -230,29 +233,79 @@ class BM25Index:
         index = cls.__new__(cls)
         index.params, index.n_docs, index._vocab = BM25Params(**record["params"]), int(record["n_docs"]), record["vocab"]
         index._bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, load_vocab=False)
+        index._typo_terms = None
         return index
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every posting for ``query`` (0 where no term matches)."""
-        ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab]
+    def scores(self, query: str, fuzzy: bool = False) -> np.ndarray:
+        """BM25 score of every posting for ``query`` (0 where no term matches).
+
+        ``fuzzy``: a query term no posting contains counts as its correction
+        (:meth:`corrections`), so "pyhton" scores like "python".
+        """
+        terms = tokenize(query)
+        if fuzzy:
+            fixed = self.corrections(terms)
+            terms = [fixed.get(t, t) for t in terms]
+        ids = [self._vocab[t] for t in terms if t in self._vocab]
         if not ids:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
 
-    def score_matrix(self, queries: Sequence[str]) -> np.ndarray:
+    def score_matrix(self, queries: Sequence[str], fuzzy: bool = False) -> np.ndarray:
         """``scores`` of each query, ``(n_queries, n_docs)``."""
         out = np.zeros((len(queries), self.n_docs), dtype=np.float32)
         for row, query in enumerate(queries):
-            out[row] = self.scores(query)
+            out[row] = self.scores(query, fuzzy)
         return out
 
-    def top_k(self, queries: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    def top_k(self, queries: Sequence[str], k: int, fuzzy: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` postings per query, shape ``(n_queries, min(k, n_docs))``.
 
         Only postings sharing a term with the query are ranked; the rest of a
         row is padded with index -1 and score 0.
         """
-        return top_k(self.score_matrix(queries), k, positive_only=True)
+        return top_k(self.score_matrix(queries, fuzzy), k, positive_only=True)
+
+    def corrections(self, terms: Sequence[str]) -> dict[str, str]:
+        """Each of ``terms`` that no posting contains, mapped to the indexed term it most likely mistypes.
+
+        Only terms of at least ``TYPO_MIN_LENGTH`` letters are corrected (short
+        ones are acronyms and skills: "sql" is not a typo of "sas"), to a term
+        within one edit (two from ``TYPO_TWO_EDITS_LENGTH`` letters), an edit
+        being an inserted, deleted, replaced or swapped letter; among equally
+        close terms, the one most postings contain.
+        """
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        unknown = {t for t in terms if t not in self._vocab and len(t) >= TYPO_MIN_LENGTH and t.isalpha()}
+        if not unknown:
+            return {}
+        vocabulary, frequency = self._typo_vocabulary()
+        fixed: dict[str, str] = {}
+        for term in unknown:
+            max_edits = 2 if len(term) >= TYPO_TWO_EDITS_LENGTH else 1
+            found = process.extract(term, vocabulary, scorer=OSA.distance, score_cutoff=max_edits, limit=None)
+            if found:
+                best = min(found, key=lambda match: (match[1], -frequency[match[2]], match[0]))
+                fixed[term] = best[0]
+        return fixed
+
+    def correct(self, query: str) -> str:
+        """``query`` with each mistyped word replaced by its correction (what a fuzzy search looked for)."""
+        fixed = self.corrections(tokenize(query))
+        if not fixed:
+            return query
+        return _RAW_TOKEN.sub(lambda word: fixed.get(word.group().lower(), word.group()), query)
+
+    def _typo_vocabulary(self) -> tuple[list[str], np.ndarray]:
+        """The indexed terms a typo can be corrected to, and how many postings contain each."""
+        if self._typo_terms is None:
+            # bm25s keeps each term's postings as one column of a sparse matrix: its length is the term's frequency
+            per_term = np.diff(np.asarray(self._bm25.scores["indptr"]))
+            terms = [t for t in self._vocab if len(t) >= TYPO_MIN_LENGTH - 1 and t.isalpha()]
+            self._typo_terms = (terms, np.array([per_term[self._vocab[t]] for t in terms], dtype=np.int64))
+        return self._typo_terms
 
 
 # ---------------------------------------------------------------------------
@@ -300,6 +353,7 @@ class RankerParams:
 
     mode: str = "hybrid"
     hybrid: HybridParams = field(default_factory=HybridParams)
+    fuzzy: bool = False  # BM25 reads a query term no posting contains as its likely correction (BM25Index.corrections)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -307,11 +361,12 @@ class RankerParams:
 
     @property
     def label(self) -> str:
+        typos = ", typo-tolerant" if self.fuzzy and self.mode != "dense" else ""
         if self.mode != "hybrid":
-            return self.mode
+            return f"{self.mode}{typos}" if typos else self.mode
         h = self.hybrid
         extra = f", rrf_k {h.rrf_k}" if h.fusion == "rrf" else ""
-        return f"hybrid ({h.fusion}, dense {h.dense_weight:g} / bm25 {h.bm25_weight:g}{extra})"
+        return f"hybrid ({h.fusion}, dense {h.dense_weight:g} / bm25 {h.bm25_weight:g}{extra}{typos})"
 
 
 def _depth_cut(scores: np.ndarray, depth: int) -> np.ndarray:

@@ -63,15 +63,17 @@ class Searcher:
         postings = self.index.postings
         top_k = max(1, min(top_k, len(postings)))
         depth = max(top_k, ranker.hybrid.depth)
+        # a typo-tolerant BM25 looks for the corrected words, and the hits show those; the model reads the query as typed
+        words = self.index.bm25.correct(query) if ranker.fuzzy and ranker.mode != "dense" else query
         dense = self.index.dense.scores(encode(self.model, [query]), depth) if ranker.mode != "bm25" else None
-        bm25 = self.index.bm25.score_matrix([query]) if ranker.mode != "dense" else None
+        bm25 = self.index.bm25.score_matrix([words]) if ranker.mode != "dense" else None
         indices, scores = rank(ranker, top_k, dense, bm25)
         hits = []
         for position, (i, score) in enumerate(zip(indices[0], scores[0]), start=1):
             if i < 0:
                 continue
             row = postings.iloc[int(i)]
-            matched = matched_terms(query, str(row["text"]))
+            matched = matched_terms(words, str(row["text"]))
             hits.append(
                 SearchHit(
                     rank=position,
@@ -91,7 +93,7 @@ def ranker_for(mode: str, served: RankerParams) -> RankerParams:
     """The ranker for a search mode: the served one, or that mode with the served (tuned) fusion."""
     if mode not in SEARCH_MODES:
         raise JobsearchError(f"mode must be one of {', '.join(SEARCH_MODES)}, got {mode!r}")
-    return served if mode == "served" else RankerParams(mode, served.hybrid)
+    return served if mode == "served" else RankerParams(mode, served.hybrid, served.fuzzy)
 
 
 def _field(value: object) -> str:

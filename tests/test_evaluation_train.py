@@ -189,6 +189,18 @@ def test_choose_takes_the_largest_worst_case_margin_over_bm25():
     assert choose(metrics, ["dense", "bm25"]) == "bm25"
 
 
+def test_candidates_try_each_typo_tolerance_and_keep_plain_bm25_as_the_baseline():
+    from jobsearch.config import ConfigError, from_dict
+    from jobsearch.evaluate import EvaluateParams, candidate_rankers
+
+    only_fuzzy = candidate_rankers(EvaluateParams(convex_weights=[0.5], rrf_weights=[], fuzzy=[True]))
+    assert list(only_fuzzy) == ["dense", "bm25", "bm25 fuzzy", "convex 0.5 fuzzy"]
+    assert not only_fuzzy["bm25"].fuzzy and only_fuzzy["bm25 fuzzy"].fuzzy and only_fuzzy["convex 0.5 fuzzy"].fuzzy
+    assert list(candidate_rankers(EvaluateParams(convex_weights=[0.5], rrf_weights=[], fuzzy=[False]))) == ["dense", "bm25", "convex 0.5"]
+    with pytest.raises(ConfigError, match="fuzzy"):
+        from_dict(EvaluateParams, {"fuzzy": []}, "evaluate")
+
+
 def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_model):
     from jobsearch.evaluate import EvaluateParams, evaluate, plot_rows
     from jobsearch.golden import GoldenQueries
@@ -209,7 +221,8 @@ def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_
     for by_ranker in report["validation"].values():
         assert by_ranker["served"]["mrr@10"] >= by_ranker["bm25"]["mrr@10"]
     assert served["served"]["mode"] in ("dense", "bm25", "hybrid")
-    assert set(served["validation_mrr@10"]) == {"dense", "bm25", "convex 0.5", "rrf 1 k60"}
+    plain = {"bm25", "convex 0.5", "rrf 1 k60"}
+    assert set(served["validation_mrr@10"]) == {"dense"} | plain | {f"{name} fuzzy" for name in plain}
     assert report["golden"]["queries"] == 1 and report["golden"]["rows_dropped"] == 1
     assert report["golden"]["bm25"]["mrr@10"] == 1.0
     assert any(line.startswith("test title:") for line in logs)
@@ -233,6 +246,21 @@ def test_batch_size_auto_is_bigger_only_for_half_precision():
     assert from_dict(TrainParams, {"batch_size": "auto"}, "train").batch_size == "auto"
     with pytest.raises(ConfigError, match="batch_size"):
         from_dict(TrainParams, {"batch_size": "big"}, "train")
+
+
+def test_training_texts_are_cut_after_the_words_that_hold_their_first_tokens(tiny_model):
+    from jobsearch.train import cut_for_tokens
+
+    words = "python engineer builds data pipelines with sql and spark".split()
+    long = "\n".join(" ".join(words[i % 9 :] + words[: i % 9]) for i in range(40))  # 360 words over 40 lines
+    for text in (long, "\u200b " * 5 + long):  # zero-width "words" give no token
+        for max_tokens in (8, 16, 64):
+            cut = cut_for_tokens(text, max_tokens)
+            assert len(cut) < len(text) and text.startswith(cut)
+            ids = lambda t: tiny_model.tokenizer(t, truncation=True, max_length=max_tokens)["input_ids"]
+            assert ids(cut) == ids(text) and len(ids(text)) == max_tokens
+    assert cut_for_tokens("data engineer", 1) == "data engineer"
+    assert cut_for_tokens("data  engineer,\tsql and", 1) == "data  engineer,"
 
 
 def test_training_columns_keep_triplets_and_gather_several_negatives_per_anchor():

@@ -162,6 +162,36 @@ def test_bm25_rejects_empty_corpus():
         BM25Index([])
 
 
+def test_bm25_corrects_typos_to_the_closest_most_common_term(tmp_path):
+    postings = [
+        "python developer building pandas pipelines",
+        "python and spark data engineer",
+        "senior data scientist, machine learning experience",
+        "typhon mythology researcher",  # "typhon" is as close to "pyhton" as "python" is, but rarer
+        "sql analyst with tableau",
+    ]
+    index = BM25Index(postings)
+    fixed = index.corrections(["pyhton", "scientis", "expeirence", "experince", "tableau", "sqll", "zzzzzzz"])
+    # one edit (a swap, a dropped letter), two from nine letters; known, short and hopeless terms stay
+    assert fixed == {"pyhton": "python", "scientis": "scientist", "expeirence": "experience", "experince": "experience"}
+    assert index.corrections(["scemtist"]) == {}  # two edits from "scientist", but only eight letters
+    exact, fuzzy = index.scores("pyhton pandsa"), index.scores("pyhton pandsa", fuzzy=True)
+    assert (exact == 0).all()
+    assert fuzzy.argmax() == 0 and fuzzy[1] > 0 and fuzzy[3] == 0
+    # a term that is in the postings is never "corrected", even when a commoner term is one edit away
+    assert index.scores("typhon", fuzzy=True).argmax() == 3
+    index.save(tmp_path)
+    loaded = BM25Index.load(tmp_path)
+    assert loaded.corrections(["pyhton"]) == {"pyhton": "python"}
+    assert np.array_equal(loaded.score_matrix(["pyhton pandsa"], fuzzy=True)[0], fuzzy)
+
+
+def test_fuzzy_ranker_label_and_only_bm25_reads_it():
+    assert RankerParams("bm25", fuzzy=True).label == "bm25, typo-tolerant"
+    assert RankerParams("dense", fuzzy=True).label == "dense"
+    assert RankerParams("hybrid", HybridParams("convex", 0.3, 0.7), fuzzy=True).label == "hybrid (convex, dense 0.3 / bm25 0.7, typo-tolerant)"
+
+
 def test_matched_terms_reports_query_terms_found_in_the_text():
     text = "We need an ICD-10 certified engineer who knows Gurobi."
     query = "Senior Gurobi and ICD10 engineering role"

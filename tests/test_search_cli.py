@@ -84,6 +84,14 @@ def test_a_corpus_index_is_cached_and_rebuilt_when_the_corpus_changes(corpus, ti
     assert model is not None and len(rebuilt.postings) == 2 and len(list(cache.iterdir())) == 2
 
 
+def test_a_typo_tolerant_ranker_finds_mistyped_skills_and_shows_the_corrected_words(searcher):
+    typo = "Condiut bendnig"
+    assert searcher.search(typo, top_k=3, ranker=RankerParams("bm25")) == []
+    hits = searcher.search(typo, top_k=3, ranker=RankerParams("bm25", fuzzy=True))
+    assert [h.posting_id for h in hits] == ["p3"]
+    assert hits[0].matched == ["conduit", "bending"]
+
+
 def test_hybrid_mode_ranks_every_posting_once(searcher):
     hits = searcher.search("python sql", top_k=3, ranker=RankerParams("hybrid"))
     assert hits[0].posting_id == "p1"
@@ -141,6 +149,10 @@ def test_cli_serves_the_ranker_evaluation_chose_and_rejects_a_bad_record(corpus,
     # --mode dense overrides the served mode
     assert main(args + ["--served", "served.json", "--mode", "dense"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3
+    # a typo-tolerant served ranker, as evaluate records it, corrects "bendnig"
+    (tmp_path / "served.json").write_text(json.dumps({"served": {"mode": "bm25", "hybrid": hybrid, "fuzzy": True}, "hybrid": hybrid}))
+    assert main(args[:1] + ["conduit bendnig"] + args[2:] + ["--served", "served.json"]) == 0
+    assert [json.loads(line)["matched"] for line in capsys.readouterr().out.splitlines()] == [["conduit", "bending"]]
     (tmp_path / "served.json").write_text(json.dumps({"served": {"mode": "bm25", "hybrid": {**hybrid, "dense_weight": -1}}, "hybrid": hybrid}))
     assert main(args + ["--served", "served.json"]) == 1
     err = capsys.readouterr().err
