@@ -258,13 +258,13 @@ class BM25Index:
             out[row] = self.scores(query, fuzzy)
         return out
 
-    def top_k(self, queries: Sequence[str], k: int, fuzzy: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def top_k(self, queries: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` postings per query, shape ``(n_queries, min(k, n_docs))``.
 
         Only postings sharing a term with the query are ranked; the rest of a
         row is padded with index -1 and score 0.
         """
-        return top_k(self.score_matrix(queries, fuzzy), k, positive_only=True)
+        return top_k(self.score_matrix(queries), k, positive_only=True)
 
     def corrections(self, terms: Sequence[str]) -> dict[str, str]:
         """Each of ``terms`` that no posting contains, mapped to the indexed term it most likely mistypes.
@@ -363,7 +363,7 @@ class RankerParams:
     def label(self) -> str:
         typos = ", typo-tolerant" if self.fuzzy and self.mode != "dense" else ""
         if self.mode != "hybrid":
-            return f"{self.mode}{typos}" if typos else self.mode
+            return f"{self.mode}{typos}"
         h = self.hybrid
         extra = f", rrf_k {h.rrf_k}" if h.fusion == "rrf" else ""
         return f"hybrid ({h.fusion}, dense {h.dense_weight:g} / bm25 {h.bm25_weight:g}{extra}{typos})"

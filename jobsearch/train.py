@@ -12,6 +12,7 @@ saves the model in rank 0 only.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import shutil
@@ -223,12 +224,15 @@ def training_columns(train: pd.DataFrame) -> dict[str, list[str]]:
     key = ["posting_id", "anchor"] if "posting_id" in train.columns else ["anchor", "positive"]
     texts = train[["anchor", "positive", "negative"]].astype(str)
     grouped = texts.groupby([train[k].to_numpy() for k in key], sort=False).agg(list)
-    width = int(grouped["negative"].map(len).max()) if len(grouped) else 1
+    # a query written twice for its posting (a repeated style) has the same negative twice: that
+    # is one negative, not an n-tuple that would widen every anchor's row
+    negatives = grouped["negative"].map(lambda negs: list(dict.fromkeys(negs)))
+    width = int(negatives.map(len).max()) if len(grouped) else 1
     if width == 1:
         return {c: list(texts[c]) for c in ("anchor", "positive", "negative")}
     columns = {"anchor": [rows[0] for rows in grouped["anchor"]], "positive": [rows[0] for rows in grouped["positive"]]}
     for k in range(width):
-        columns[f"negative_{k + 1}"] = [negs[min(k, len(negs) - 1)] for negs in grouped["negative"]]
+        columns[f"negative_{k + 1}"] = [negs[min(k, len(negs) - 1)] for negs in negatives]
     return columns
 
 
@@ -240,12 +244,8 @@ def cut_for_tokens(text: str, max_tokens: int) -> str:
     cut is kept as written.
     """
     words = max(1, 2 * max_tokens)
-    end = 0
-    for count, match in enumerate(_WORD.finditer(text), start=1):
-        if count == words:
-            end = match.end()
-            break
-    return text[:end] if end else text
+    kept = list(itertools.islice(_WORD.finditer(text), words))
+    return text[: kept[-1].end()] if len(kept) == words else text
 
 
 _WORD = re.compile(r"\S+")

@@ -288,6 +288,17 @@ def test_training_columns_keep_triplets_and_gather_several_negatives_per_anchor(
     # a posting's other queries are anchors of their own, not merged into one tuple
     two_queries = rows.assign(anchor=["python sql", "spark etl", "icu nurse"], posting_id=["a", "a", "b"])
     assert training_columns(two_queries) == {c: two_queries[c].tolist() for c in ("anchor", "positive", "negative")}
+    # the same query twice for a posting, with the same negative: still triplets, every row kept
+    repeated = rows.assign(negative=["data analyst", "data analyst", "lpn"], posting_id=["a", "a", "b"])
+    assert training_columns(repeated) == {c: repeated[c].tolist() for c in ("anchor", "positive", "negative")}
+    # beside an anchor with two distinct negatives, the repeated one is one negative, not two
+    mixed = pd.concat([repeated, rows.iloc[:2].assign(posting_id="c", anchor="ml ops")], ignore_index=True)
+    assert training_columns(mixed) == {
+        "anchor": ["python sql", "icu nurse", "ml ops"],
+        "positive": ["data engineer", "registered nurse", "data engineer"],
+        "negative_1": ["data analyst", "lpn", "data analyst"],
+        "negative_2": ["data analyst", "lpn", "ml engineer"],
+    }
 
 
 def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):
