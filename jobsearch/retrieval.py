@@ -26,6 +26,7 @@ from jobsearch.errors import DataError
 PAD = -1
 TYPO_MIN_LENGTH = 5  # shorter query terms are never corrected as typos
 TYPO_TWO_EDITS_LENGTH = 9  # from this length a term may be two edits from its correction
+TYPO_RARITY = 20  # a term some postings contain is still a typo of a word in this many times as many postings
 
 # ---------------------------------------------------------------------------
 # Tokenisation
@@ -211,7 +212,7 @@ class BM25Index:
         self._bm25 = bm25s.BM25(k1=self.params.k1, b=self.params.b, method="lucene")
         # bm25s adds an empty token "" after our ids; it scores nothing and queries never use it.
         self._bm25.index((corpus_ids, dict(self._vocab)), show_progress=False)
-        self._typo_terms: tuple[list[str], np.ndarray] | None = None
+        self._typo_terms: tuple[list[str], np.ndarray, dict[str, int]] | None = None
 
     _VOCAB_FILE = "jobsearch_vocab.json"  # our token ids, beside bm25s's own files
 
@@ -239,13 +240,13 @@ class BM25Index:
     def scores(self, query: str, fuzzy: bool = False) -> np.ndarray:
         """BM25 score of every posting for ``query`` (0 where no term matches).
 
-        ``fuzzy``: a query term no posting contains counts as its correction
-        (:meth:`corrections`), so "pyhton" scores like "python".
+        ``fuzzy``: a query term that looks mistyped also counts as its
+        correction (:meth:`corrections`), so "pyhton" scores like "python".
         """
         terms = tokenize(query)
         if fuzzy:
             fixed = self.corrections(terms)
-            terms = [fixed.get(t, t) for t in terms]
+            terms += [fixed[t] for t in terms if t in fixed]
         ids = [self._vocab[t] for t in terms if t in self._vocab]
         if not ids:
             return np.zeros(self.n_docs, dtype=np.float32)
@@ -267,44 +268,61 @@ class BM25Index:
         return top_k(self.score_matrix(queries), k, positive_only=True)
 
     def corrections(self, terms: Sequence[str]) -> dict[str, str]:
-        """Each of ``terms`` that no posting contains, mapped to the indexed term it most likely mistypes.
+        """Each of ``terms`` that looks mistyped, mapped to the indexed term it most likely stands for.
 
-        Only terms of at least ``TYPO_MIN_LENGTH`` letters are corrected (short
-        ones are acronyms and skills: "sql" is not a typo of "sas"), to a term
-        within one edit (two from ``TYPO_TWO_EDITS_LENGTH`` letters), an edit
-        being an inserted, deleted, replaced or swapped letter; among equally
-        close terms, the one most postings contain.
+        Only terms of at least ``TYPO_MIN_LENGTH`` letters are looked at (short
+        ones are acronyms and skills: "sql" is not a typo of "sas"). The
+        candidates are indexed terms within one edit (two from
+        ``TYPO_TWO_EDITS_LENGTH`` letters), an edit being an inserted, deleted,
+        replaced or swapped letter, that are in at least ``TYPO_RARITY`` times
+        as many postings as the term: postings have typos too ("scientis" is in
+        one of the real postings, "scientist" in 1,322), so a term no posting
+        contains takes any candidate and a common word is never corrected.
+        Among the candidates, the closest, then the one most postings contain.
         """
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
-        unknown = {t for t in terms if t not in self._vocab and len(t) >= TYPO_MIN_LENGTH and t.isalpha()}
-        if not unknown:
+        suspects = {t for t in terms if len(t) >= TYPO_MIN_LENGTH and t.isalpha()}
+        if not suspects:
             return {}
-        vocabulary, frequency = self._typo_vocabulary()
+        vocabulary, frequency, postings_with = self._typo_vocabulary()
         fixed: dict[str, str] = {}
-        for term in unknown:
+        for term in suspects:
+            # the vocabulary is sorted by frequency: the candidates are a prefix of it
+            enough = np.searchsorted(-frequency, -max(1, TYPO_RARITY * postings_with.get(term, 0)), side="right")
             max_edits = 2 if len(term) >= TYPO_TWO_EDITS_LENGTH else 1
-            found = process.extract(term, vocabulary, scorer=OSA.distance, score_cutoff=max_edits, limit=None)
+            found = process.extract(term, vocabulary[:enough], scorer=OSA.distance, score_cutoff=max_edits, limit=None)
             if found:
                 best = min(found, key=lambda match: (match[1], -frequency[match[2]], match[0]))
                 fixed[term] = best[0]
         return fixed
 
     def correct(self, query: str) -> str:
-        """``query`` with each mistyped word replaced by its correction (what a fuzzy search looked for)."""
+        """``query`` as a fuzzy search reads it: a mistyped word is replaced by its correction,
+        or followed by it where some postings contain the word as typed."""
         fixed = self.corrections(tokenize(query))
         if not fixed:
             return query
-        return _RAW_TOKEN.sub(lambda word: fixed.get(word.group().lower(), word.group()), query)
 
-    def _typo_vocabulary(self) -> tuple[list[str], np.ndarray]:
-        """The indexed terms a typo can be corrected to, and how many postings contain each."""
+        def read(word: re.Match) -> str:
+            typed = word.group()
+            fix = fixed.get(typed.lower())
+            if fix is None:
+                return typed
+            return f"{typed} {fix}" if typed.lower() in self._vocab else fix
+
+        return _RAW_TOKEN.sub(read, query)
+
+    def _typo_vocabulary(self) -> tuple[list[str], np.ndarray, dict[str, int]]:
+        """The indexed terms a typo can be corrected to, commonest first, with how many postings
+        contain each, and that count by term."""
         if self._typo_terms is None:
             # bm25s keeps each term's postings as one column of a sparse matrix: its length is the term's frequency
             per_term = np.diff(np.asarray(self._bm25.scores["indptr"]))
-            terms = [t for t in self._vocab if len(t) >= TYPO_MIN_LENGTH - 1 and t.isalpha()]
-            self._typo_terms = (terms, np.array([per_term[self._vocab[t]] for t in terms], dtype=np.int64))
+            counts = {t: int(per_term[i]) for t, i in self._vocab.items() if len(t) >= TYPO_MIN_LENGTH - 1 and t.isalpha()}
+            terms = sorted(counts, key=lambda t: (-counts[t], t))
+            self._typo_terms = (terms, np.array([counts[t] for t in terms], dtype=np.int64), counts)
         return self._typo_terms
 
 

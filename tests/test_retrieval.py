@@ -186,6 +186,17 @@ def test_bm25_corrects_typos_to_the_closest_most_common_term(tmp_path):
     assert np.array_equal(loaded.score_matrix(["pyhton pandsa"], fuzzy=True)[0], fuzzy)
 
 
+def test_a_rare_typo_that_postings_contain_also_reads_as_the_far_commoner_word():
+    postings = [f"project management role {i}" for i in range(25)] + ["managment consultant", "manager of stores"]
+    index = BM25Index(postings)
+    # "managment" is in one posting, "management" in 25 (at least TYPO_RARITY times as many)
+    assert index.corrections(["managment", "management", "manager"]) == {"managment": "management"}
+    assert index.correct("Project managment") == "Project managment management"
+    fuzzy = index.scores("managment", fuzzy=True)
+    assert fuzzy.argmax() == 25 and (fuzzy[:25] > 0).all() and fuzzy[26] == 0  # the typed word still ranks its posting first
+    assert (index.scores("managment") > 0).sum() == 1
+
+
 def test_fuzzy_ranker_label_and_only_bm25_reads_it():
     assert RankerParams("bm25", fuzzy=True).label == "bm25, typo-tolerant"
     assert RankerParams("dense", fuzzy=True).label == "dense"
