@@ -240,14 +240,12 @@ class BM25Index:
     def scores(self, query: str, fuzzy: bool = False) -> np.ndarray:
         """BM25 score of every posting for ``query`` (0 where no term matches).
 
-        ``fuzzy``: a query term that looks mistyped also counts as its
-        correction (:meth:`corrections`), so "pyhton" scores like "python".
+        ``fuzzy``: the query as :meth:`correct` reads it, so "pyhton" scores
+        like "python".
         """
-        terms = tokenize(query)
         if fuzzy:
-            fixed = self.corrections(terms)
-            terms += [fixed[t] for t in terms if t in fixed]
-        ids = [self._vocab[t] for t in terms if t in self._vocab]
+            query = self.correct(query)
+        ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab]
         if not ids:
             return np.zeros(self.n_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
@@ -371,7 +369,7 @@ class RankerParams:
 
     mode: str = "hybrid"
     hybrid: HybridParams = field(default_factory=HybridParams)
-    fuzzy: bool = False  # BM25 reads a query term no posting contains as its likely correction (BM25Index.corrections)
+    fuzzy: bool = False  # BM25 also reads a mistyped query term as its likely correction (BM25Index.corrections)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
