@@ -6,9 +6,9 @@ Measures, on postings from the sample source:
 
 * encoding: postings/s of ``jobsearch.embed.encode`` and of plain
   ``SentenceTransformer.encode`` on the same texts, model and batch size;
-* training: triplets/s of ``fine_tune`` with the project's settings
-  (params.yaml ``train``) and with the reference walkthrough's (batch 16, fp32,
-  MultipleNegativesRankingLoss), timed from the end of the first step;
+* training: rows/s of ``fine_tune`` with the project's settings
+  (params.yaml ``train``: pairs by default) and with the reference walkthrough's
+  (triplets, batch 16, fp32, MultipleNegativesRankingLoss), timed from the end of the first step;
 * negative mining: seconds and peak RSS at each size, each size in its own
   process, on random unit vectors of the model's shape (mining cost depends on
   the shape, not the values; encoding 50k postings on a CPU takes most of an hour);
@@ -104,7 +104,7 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     if train and "error" not in train:
         for name in ("project", "reference"):
             cfg = train[name]
-            label = f"{name} (batch {cfg['batch_size']}, {cfg['precision']}, {cfg['loss']}), triplets/s"
+            label = f"{name} (batch {cfg['batch_size']}, {cfg['precision']}, {cfg['loss']}, {cfg['rows']}), rows/s"
             same = f" (same settings as {cfg['same_settings_as']}: one run)" if cfg.get("same_settings_as") else ""
             rows.append(("train", label, f"{cfg['triplets_per_s']:.2f}{same}"))
         rows.append(("train", "ratio project / reference", _fmt(train["ratio"], "x")))

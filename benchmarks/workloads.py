@@ -163,10 +163,10 @@ def project_train_params():
 
 
 def bench_train(settings: BenchSettings, device: str | None) -> dict[str, Any]:
-    """Triplets/s of fine_tune with the project's settings and with the reference ones.
+    """Training rows/s of fine_tune with the project's settings and with the reference ones.
 
     Where the project's settings resolve to the reference ones on this machine
-    (no bf16 GPU, same batch and loss), one run stands for both.
+    (same batch, precision, loss and rows), one run stands for both.
     """
     from jobsearch.models import load_model
     from jobsearch.train import fine_tune, resolve_batch_size, resolve_precision
@@ -175,7 +175,10 @@ def bench_train(settings: BenchSettings, device: str | None) -> dict[str, Any]:
     # "auto" batch sizes and precisions resolved as fine_tune resolves them on this machine
     precision = resolve_precision(project.precision)
     project = dataclasses.replace(project, precision=precision, batch_size=resolve_batch_size(project.batch_size, precision))
-    reference = dataclasses.replace(project, batch_size=16, precision="fp32", loss="mnrl")
+    # the reference recipe: batch 16 in fp32, plain MNRL on (query, posting, negative) triplets
+    reference = dataclasses.replace(
+        project, batch_size=16, precision="fp32", loss="mnrl", mined_negatives=True, directions=["query_to_doc"]
+    )
     configs = {"reference": reference, "project": project}
     largest_batch = max(p.batch_size for p in configs.values())
     # whole batches only, and at least three steps of the largest batch
@@ -201,6 +204,7 @@ def bench_train(settings: BenchSettings, device: str | None) -> dict[str, Any]:
             "batch_size": params.batch_size,
             "precision": key[1],
             "loss": params.loss,
+            "rows": "triplets" if params.mined_negatives else "pairs",  # a pair encodes one posting, a triplet two
             "steps": metrics["steps"],
             "seconds": metrics["seconds"],
             "cpu_seconds": round(cpu_seconds, 2),
@@ -215,7 +219,7 @@ def bench_train(settings: BenchSettings, device: str | None) -> dict[str, Any]:
 
 def _train_key(params, precision: str) -> tuple:
     mini_batch = params.mini_batch_size if params.loss == "cached_mnrl" else None
-    return (params.batch_size, precision, params.loss, mini_batch)
+    return (params.batch_size, precision, params.loss, mini_batch, params.mined_negatives, tuple(params.directions))
 
 
 class _StepTimer:

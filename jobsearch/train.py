@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -26,14 +26,16 @@ import pandas as pd
 from jobsearch.models import ModelParams
 
 LOSSES = ("mnrl", "cached_mnrl")
+# what each anchor's positive is scored against (sentence-transformers' MultipleNegativesRankingLoss)
+DIRECTIONS = ("query_to_doc", "query_to_query", "doc_to_query", "doc_to_doc")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 @dataclass
 class TrainParams:
     epochs: float = 1.0
-    batch_size: int | str = "auto"  # auto: 64 where training runs in bf16/fp16 on a GPU, else 16 (the reference)
-    learning_rate: float = 2e-5
+    batch_size: int | str = 64  # each query's in-batch negatives; auto: 64 where training runs in bf16/fp16 on a GPU, else 16 (the reference)
+    learning_rate: float = 5e-5
     warmup_ratio: float = 0.1
     max_seq_length: int = 128  # tokens per posting in training only (a speed choice); the saved model reads model.max_seq_length
     seed: int = 42
@@ -41,11 +43,15 @@ class TrainParams:
     mini_batch_size: int = 32  # cached_mnrl only: the batch size that fits in memory
     precision: str = "auto"  # auto: bf16 on GPUs that support it, else fp32
     devices: int = 1  # processes (GPUs) to train on; batch_size is per device
+    mined_negatives: bool = False  # true: also score each anchor against its mined negative(s); false: in-batch negatives only
+    directions: list[str] = field(default_factory=lambda: list(DIRECTIONS))  # the loss's terms: all four is GTE's contrastive loss
     logging_steps: int = 1
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
+        if "query_to_doc" not in self.directions or not set(self.directions) <= set(DIRECTIONS):
+            raise ValueError(f"directions must include query_to_doc, among {', '.join(DIRECTIONS)}, got {self.directions}")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if self.batch_size != "auto" and (not isinstance(self.batch_size, int) or self.batch_size < 2):
@@ -148,14 +154,14 @@ def fine_tune(
     multi_cpu = gather and not torch.cuda.is_available()
     # the collator tokenises every text at every step, on one host thread: whole postings made
     # that the bottleneck of a GPU step
-    columns = {name: [cut_for_tokens(t, train_max_seq_length) for t in texts] for name, texts in training_columns(train).items()}
+    columns = {name: [cut_for_tokens(t, train_max_seq_length) for t in texts] for name, texts in training_columns(train, params.mined_negatives).items()}
     dataset = Dataset.from_dict(columns)
     if params.loss == "cached_mnrl":
         loss = CachedMultipleNegativesRankingLoss(
-            model, mini_batch_size=params.mini_batch_size, gather_across_devices=gather
+            model, mini_batch_size=params.mini_batch_size, gather_across_devices=gather, directions=tuple(params.directions)
         )
     else:
-        loss = MultipleNegativesRankingLoss(model, gather_across_devices=gather)
+        loss = MultipleNegativesRankingLoss(model, gather_across_devices=gather, directions=tuple(params.directions))
     precision = resolve_precision(params.precision)
     batch_size = resolve_batch_size(params.batch_size, precision)
     scratch = tempfile.mkdtemp(prefix="jobsearch-train-")
@@ -209,8 +215,9 @@ def fine_tune(
     }
 
 
-def training_columns(train: pd.DataFrame) -> dict[str, list[str]]:
-    """Columns ``anchor, positive, negative`` or, with several negatives per anchor, ``negative_1..n``.
+def training_columns(train: pd.DataFrame, mined_negatives: bool = True) -> dict[str, list[str]]:
+    """Columns ``anchor, positive, negative`` or, with several negatives per anchor, ``negative_1..n``;
+    without ``mined_negatives``, ``anchor, positive`` (the batch's other postings are the negatives).
 
     Rows of one anchor (its query and ``posting_id``; without that column, its
     query and positive texts) become one n-tuple when ``negatives.hard.per_query`` > 1,
@@ -222,6 +229,10 @@ def training_columns(train: pd.DataFrame) -> dict[str, list[str]]:
     # an anchor is a query of a posting: a posting has several queries, and two
     # postings may share a text and a query
     key = ["posting_id", "anchor"] if "posting_id" in train.columns else ["anchor", "positive"]
+    if not mined_negatives:
+        # an anchor once, however many negatives were mined for it
+        pairs = train.drop_duplicates(key)[["anchor", "positive"]].astype(str)
+        return {c: list(pairs[c]) for c in ("anchor", "positive")}
     texts = train[["anchor", "positive", "negative"]].astype(str)
     grouped = texts.groupby([train[k].to_numpy() for k in key], sort=False).agg(list)
     # a query written twice for its posting (a repeated style) has the same negative twice: that

@@ -215,6 +215,7 @@ def test_every_bench_section_runs_at_tiny_sizes(tiny_model_dir):
     # what `make bench` runs, small enough for the test suite: no section may fail unnoticed
     from benchmarks.run import format_table, run_benchmarks, table_rows
     from benchmarks.settings import settings_for
+    from jobsearch.queries import QueriesParams
 
     settings = settings_for(
         "small", (40,), model=str(tiny_model_dir), encode_texts=8, encode_queries=8, encode_rounds=1,
@@ -231,7 +232,8 @@ def test_every_bench_section_runs_at_tiny_sizes(tiny_model_dir):
     assert [row.get("error") for row in results["mining"]] == [None]
     (pipeline,) = results["pipeline"]
     assert list(pipeline["seconds"]) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate", "index"]
-    assert pipeline["postings"] == 40 and pipeline["triplets"] == 120
-    # on a CPU the project's auto batch size resolves to the reference's settings: measured once
-    assert results["train"]["project"]["batch_size"] == 16 and results["train"]["project"]["same_settings_as"] == "reference"
+    assert pipeline["postings"] == 40 and pipeline["triplets"] == 40 * QueriesParams().per_posting
+    # the project trains pairs in batches of 64, the reference triplets in batches of 16: each measured
+    assert results["train"]["project"]["batch_size"] == 64 and "same_settings_as" not in results["train"]["project"]
+    assert results["train"]["reference"]["batch_size"] == 16
     assert "ratio project / reference" in format_table(table_rows(results))

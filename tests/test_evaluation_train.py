@@ -96,7 +96,11 @@ def test_fine_tune_moves_anchors_towards_positives(tiny_model, tmp_path, monkeyp
     assert loss_curve.is_file() and len(loss_curve.read_text().splitlines()) > 2
 
 
-@pytest.mark.parametrize("field, value", [("loss", "triplet"), ("batch_size", 1), ("warmup_ratio", 1.5), ("precision", "int8")])
+@pytest.mark.parametrize(
+    "field, value",
+    [("loss", "triplet"), ("batch_size", 1), ("warmup_ratio", 1.5), ("precision", "int8"), ("mined_negatives", "no"),
+     ("directions", ["doc_to_query"]), ("directions", ["query_to_doc", "doc_to_posting"])],
+)
 def test_bad_train_params_are_rejected(field, value):
     from jobsearch.config import ConfigError, from_dict
     from jobsearch.train import TrainParams
@@ -301,12 +305,47 @@ def test_training_columns_keep_triplets_and_gather_several_negatives_per_anchor(
     }
 
 
+def test_training_columns_without_mined_negatives_keep_each_anchor_once():
+    from jobsearch.train import training_columns
+
+    rows = pd.DataFrame(
+        {
+            "anchor": ["python sql", "python sql", "icu nurse", "python sql"],
+            "positive": ["data engineer", "data engineer", "registered nurse", "ml engineer"],
+            "negative": ["data analyst", "ml engineer", "lpn", "lpn"],
+            "posting_id": ["a", "a", "b", "c"],
+        }
+    )
+    # a's two hard negatives give one pair; c shares a's query and is its own anchor
+    assert training_columns(rows, mined_negatives=False) == {
+        "anchor": ["python sql", "icu nurse", "python sql"],
+        "positive": ["data engineer", "registered nurse", "ml engineer"],
+    }
+
+
+@pytest.mark.parametrize("directions", [["query_to_doc"], ["query_to_doc", "query_to_query", "doc_to_query", "doc_to_doc"]])
+def test_fine_tune_on_pairs_learns_from_in_batch_negatives(tiny_model, tmp_path, directions):
+    from jobsearch.models import load_model
+    from jobsearch.train import TrainParams, fine_tune
+
+    # each query is paired with the next posting, so no shared word gives the pairing away
+    anchors, positives = list(TRIPLETS["anchor"]), list(np.roll(TRIPLETS["positive"], -1))
+    ranks_own_first = lambda model: ((encode(model, anchors) @ encode(model, positives).T).argmax(axis=1) == range(4)).all()
+    assert not ranks_own_first(tiny_model)
+    pairs = pd.DataFrame({"anchor": anchors * 4, "positive": positives * 4, "negative": "teacher", "posting_id": [str(i) for i in range(16)]})
+    params = TrainParams(epochs=5, batch_size=4, learning_rate=3e-3, max_seq_length=32, mined_negatives=False, directions=directions)
+    metrics = fine_tune(tiny_model, pairs, params, tmp_path / "out")
+    assert metrics["negatives_per_anchor"] == 0 and metrics["triplets"] == 16
+    assert ranks_own_first(load_model(str(tmp_path / "out")))
+
+
 def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):
     from jobsearch.train import TrainParams, fine_tune
 
     second = TRIPLETS.assign(negative=TRIPLETS["negative"].iloc[[1, 2, 3, 0]].to_numpy())
     train = pd.concat([TRIPLETS, second], ignore_index=True)
-    metrics = fine_tune(tiny_model, train, TrainParams(batch_size=2, learning_rate=1e-3, max_seq_length=32), None)
+    params = TrainParams(batch_size=2, learning_rate=1e-3, max_seq_length=32, mined_negatives=True)
+    metrics = fine_tune(tiny_model, train, params, None)
     # one step per two anchors: the 8 rows are 4 anchors with 2 negatives each
     assert metrics["negatives_per_anchor"] == 2 and metrics["steps"] == 2 and metrics["triplets"] == 8
 

@@ -37,4 +37,4 @@ def test_offline_queries_are_the_same_in_one_process_and_in_several():
     one = offline_queries(postings, QueriesParams(), processes=1)
     several = offline_queries(postings, QueriesParams(), processes=3)
     pd.testing.assert_frame_equal(one, several)
-    assert len(one) == 90
+    assert len(one) == 30 * QueriesParams().per_posting

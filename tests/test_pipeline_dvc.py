@@ -55,12 +55,13 @@ def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
 
 
 def test_repro_builds_every_output(pipeline_repo):
+    params = yaml.safe_load((pipeline_repo / "params.yaml").read_text())
     out = _run(["dvc", "repro"], pipeline_repo)
     assert _stages_run(out) == ["ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate", "publish", "index"]
     assert (pipeline_repo / "models/finetuned/modules.json").is_file()
     # the published model's card carries evaluate's numbers and the params that made it
     card = (pipeline_repo / "models/published/README.md").read_text()
-    assert "## Job search evaluation" in card and "| test | title |" in card and "learning_rate: 2.0e-05" in card
+    assert "## Job search evaluation" in card and "| test | title |" in card and yaml.safe_dump({"learning_rate": params["train"]["learning_rate"]}) in card
     # the index stage's folder is what `jobsearch search` serves by default
     assert json.loads((pipeline_repo / "metrics/index.json").read_text())["postings"] == 40
     hits = _run([str(BIN / "jobsearch"), "search", "registered nurse", "--json", "-k", "2", "--mode", "dense"], pipeline_repo)
@@ -80,7 +81,7 @@ def test_repro_builds_every_output(pipeline_repo):
     served = json.loads((pipeline_repo / "metrics/hybrid.json").read_text())
     assert served["served"]["mode"] in ("dense", "bm25", "hybrid")
     queries = pd.read_parquet(pipeline_repo / "data/queries.parquet")
-    assert (queries.groupby("posting_id").size() == 3).all()  # queries.per_posting
+    assert (queries.groupby("posting_id").size() == params["queries"]["per_posting"]).all()
     splits = {s: pd.read_parquet(pipeline_repo / f"data/splits/{s}.parquet") for s in ("train", "validation", "test")}
     groups = [set(f["group_id"]) for f in splits.values()]
     assert not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])

@@ -131,7 +131,7 @@ def test_exactly_per_posting_queries_per_posting_in_input_order(three_postings):
 
 
 def test_every_style_appears_and_styles_are_distinct_per_posting():
-    queries = offline_queries(CORPUS, QueriesParams())
+    queries = offline_queries(CORPUS, QueriesParams(per_posting=3))
     assert set(queries["style"]) == set(STYLES)
     # skills, role_skills and noisy fit every posting here, so 3 distinct styles always exist
     assert queries.groupby("posting_id")["style"].nunique().eq(3).all()
@@ -281,7 +281,7 @@ def test_unknown_style_or_bad_per_posting_is_rejected():
 def test_generate_queries_reports_styles_with_or_without_skill_tags():
     for postings in (CORPUS, CORPUS.drop(columns="skills")):
         queries, metrics = generate_queries(postings, QueriesParams())
-        assert metrics["queries"] == len(queries) == 3 * len(CORPUS)
+        assert metrics["queries"] == len(queries) == QueriesParams().per_posting * len(CORPUS)
         assert sum(metrics["per_style"].values()) == len(queries)
         assert metrics["per_style"] == queries["style"].value_counts().to_dict()
 

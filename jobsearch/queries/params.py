@@ -31,7 +31,7 @@ class QueriesParams:
     seed: int = 42
     # offline generator
     max_skills: int = 3
-    per_posting: int = 3  # queries per posting, in distinct styles where the posting allows
+    per_posting: int = 6  # queries per posting, in distinct styles where the posting allows
     styles: list[str] = field(default_factory=lambda: list(STYLES))
     role_probability: float = 0.5
     years_probability: float = 0.4
