@@ -28,9 +28,26 @@ def test_triplet_accuracy_by_hand():
     assert triplet_accuracy(a, p, n) == 0.5
 
 
-def test_triplet_accuracy_matches_sentence_transformers_evaluator(tiny_model):
-    ours = triplet_accuracy(*(encode(tiny_model, list(TRIPLETS[c])) for c in ("anchor", "positive", "negative")))
-    assert ours == pytest.approx(triplet_evaluator_accuracy(tiny_model, TRIPLETS))
+def test_triplet_accuracy_matches_sentence_transformers_evaluator(tiny_model, monkeypatch):
+    from sentence_transformers.sentence_transformer.evaluation import TripletEvaluator
+
+    # each posting the positive of three triplets, as a posting with several queries gives;
+    # a negative equal to the positive scores a tie, which the evaluator counts as a miss
+    triplets = pd.concat([TRIPLETS.assign(negative=TRIPLETS["positive"])] + [TRIPLETS] * 2, ignore_index=True)
+    ours = triplet_accuracy(*(encode(tiny_model, list(triplets[c])) for c in ("anchor", "positive", "negative")))
+    plain = TripletEvaluator(list(triplets["anchor"]), list(triplets["positive"]), list(triplets["negative"]), name="v", write_csv=False)
+    assert ours == pytest.approx(plain(tiny_model)["v_cosine_accuracy"]) and ours < 1
+    encoded = []
+    real_encode = type(tiny_model).encode
+
+    def counting_encode(self, *args, **kwargs):
+        encoded.extend(args[0] if args else kwargs["inputs"])
+        return real_encode(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(tiny_model), "encode", counting_encode)
+    assert triplet_evaluator_accuracy(tiny_model, triplets) == pytest.approx(ours)
+    # each column's distinct texts once: 4 anchors, 4 positives, 8 negatives
+    assert len(encoded) == 16
 
 
 def test_select_base_skips_unloadable_and_picks_best(tiny_model):
