@@ -35,7 +35,7 @@ PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 class TrainParams:
     epochs: float = 1.0
     batch_size: int | str = 64  # each query's in-batch negatives; auto: 64 where training runs in bf16/fp16 on a GPU, else 16 (the reference)
-    learning_rate: float = 5e-5
+    learning_rate: float = 1e-4
     warmup_ratio: float = 0.1
     max_seq_length: int = 128  # tokens per posting in training only (a speed choice); the saved model reads model.max_seq_length
     seed: int = 42
@@ -129,7 +129,7 @@ def fine_tune(
 
     Inside a distributed launch every process must call this (training is
     collective); pass ``output_dir=None`` and no callbacks in all but rank 0.
-    Returns training metrics (steps, final loss, triplets per second, devices).
+    Returns training metrics (steps, final loss, rows trained per second, devices).
     """
     import torch
     from datasets import Dataset
@@ -197,8 +197,10 @@ def fine_tune(
     if output_dir is not None:
         model.save(str(output_dir))
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+    rows = len(columns["anchor"])  # what was trained: pairs, triplets or n-tuples (one per anchor)
     return {
-        "triplets": len(train),
+        "triplets": len(train),  # rows of the triplets file
+        "rows": rows,
         "negatives_per_anchor": len(columns) - 2,
         "steps": int(result.global_step),
         "epochs": params.epochs,
@@ -211,7 +213,7 @@ def fine_tune(
         "train_loss": float(result.training_loss),
         "final_loss": float(losses[-1]) if losses else math.nan,
         "seconds": round(seconds, 2),
-        "triplets_per_second": round(len(train) * params.epochs / seconds, 2) if seconds > 0 else None,
+        "rows_per_second": round(rows * params.epochs / seconds, 2) if seconds > 0 else None,
     }
 
 

@@ -1,5 +1,6 @@
 import random
 import re
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -19,6 +20,8 @@ from jobsearch.queries import (
     short_role,
     skill_tags,
 )
+from jobsearch.queries.skills import rank_found_tags
+from jobsearch.queries.vocabulary import tag_vocabulary
 
 # one skills-only query per posting, without noise
 NO_NOISE = QueriesParams(
@@ -95,11 +98,11 @@ CORPUS = pd.DataFrame(
     [
         ("c1", "Machine Learning Engineer", "Train deep learning models in PyTorch and deploy them on Kubernetes. 4+ years experience.", "PyTorch, Kubernetes, MLOps"),
         ("c2", "Registered Nurse - ICU", "Care for patients in the ICU. BLS and ACLS certification. Epic charting.", "Critical Care, Patient Care; BLS"),
-        ("c3", "Senior Software Engineer", "Build microservices on AWS with Java and Spring Boot. CI/CD with Jenkins.", None),
+        ("c3", "Senior Software Engineer", "Build microservices on AWS with Java and Spring Boot. CI/CD with Jenkins, Docker and Terraform.", None),
         ("c4", "Staff Accountant", "Month-end close, general ledger reconciliations and GAAP reporting in NetSuite.", "Accounting, General Ledger, NetSuite"),
-        ("c5", "Electrician", "Install and repair wiring. Conduit bending, NEC code and blueprint reading. 3 years.", "We need people who love electrical work and safety."),
+        ("c5", "Electrician", "Install and repair wiring. Conduit bending, NEC code and blueprint reading. Forklift a plus. 3 years.", "We need people who love electrical work and safety."),
         ("c6", "HR Generalist", "Own onboarding, employee relations and the HRIS (Workday). SHRM-CP preferred.", "Workday | Onboarding | Employee Relations"),
-        ("c7", "Data Analyst", "SQL, Tableau and Excel dashboards; A/B testing for the marketing team.", float("nan")),
+        ("c7", "Data Analyst", "SQL, Tableau and Excel dashboards on GCP; A/B testing for the marketing team.", float("nan")),
         ("c8", "CDL Truck Driver", "Class A CDL, OTR routes, DOT compliance, forklift a plus.", "CDL Class A, Forklift"),
         ("c9", "Digital Marketing Manager", "Run SEO and PPC campaigns, HubSpot CRM, Google Analytics reporting.", "SEO, PPC, HubSpot"),
         ("c10", "Paralegal", "Draft NDAs, support litigation and eDiscovery with Relativity.", ""),
@@ -131,7 +134,7 @@ def test_exactly_per_posting_queries_per_posting_in_input_order(three_postings):
 
 
 def test_every_style_appears_and_styles_are_distinct_per_posting():
-    queries = offline_queries(CORPUS, QueriesParams(per_posting=3))
+    queries = offline_queries(CORPUS, QueriesParams(per_posting=3, styles=list(STYLES)))
     assert set(queries["style"]) == set(STYLES)
     # skills, role_skills and noisy fit every posting here, so 3 distinct styles always exist
     assert queries.groupby("posting_id")["style"].nunique().eq(3).all()
@@ -151,9 +154,10 @@ def test_seeded_per_posting():
     assert first.equals(offline_queries(CORPUS, QueriesParams()))
     other_seed = offline_queries(CORPUS, QueriesParams(seed=7))
     assert (first["query"] != other_seed["query"]).sum() > len(first) // 2
-    # a posting's dice depend on its id, not on the other postings
-    alone = offline_queries(CORPUS.iloc[[4]], QueriesParams())
-    assert alone["style"].tolist() == first.loc[first["posting_id"] == "c5", "style"].tolist()
+    # a posting's dice depend on its id, not on the other postings (a tagged one: which tags an
+    # untagged posting names depends on the tags the others are given)
+    alone = offline_queries(CORPUS.iloc[[0]], QueriesParams())
+    assert alone["style"].tolist() == first.loc[first["posting_id"] == "c1", "style"].tolist()
 
 
 def test_title_queries_are_the_title_whole_or_shortened():
@@ -231,6 +235,37 @@ def test_tag_queries_only_use_the_postings_tags():
     for row in tagged.itertuples():
         tags = skill_tags(CORPUS.set_index("posting_id").loc[row.posting_id, "skills"])
         assert set(row.query.split(", ")) <= set(tags), row
+
+
+def test_found_tag_queries_name_the_corpus_tags_an_untagged_posting_writes():
+    queries = offline_queries(CORPUS, QueriesParams(**{**CLEAN.__dict__, "styles": ["found_tags"], "per_posting": 2}))
+    found = queries[queries["style"] == "found_tags"]
+    # c3 writes Docker and Terraform, c7 GCP, c5 Forklift: tags other postings are given
+    assert set(found["posting_id"]) == {"c3", "c5", "c7"}
+    assert set(queries.loc[queries["style"] != "found_tags", "style"]) == {"role_skills"}  # the fallback
+    corpus_tags = {tag for field in CORPUS["skills"] for tag in skill_tags(field)}
+    for row in found.itertuples():
+        tags = row.query.split(", ")
+        assert set(tags) <= corpus_tags, row  # spelled as the source spells them
+        assert all(_words_of(tag) <= _words_of(_posting_text(row.posting_id)) for tag in tags), row
+    assert set(", ".join(found.loc[found["posting_id"] == "c3", "query"]).split(", ")) <= {"Docker", "Terraform"}
+
+
+def test_tag_vocabulary_finds_tags_in_text_short_ones_in_capitals_only():
+    vocabulary = tag_vocabulary([["Python", "Machine Learning", "R"], ["python", "machine learning"], ["Python"]])
+    assert vocabulary.given == {"Python": 3, "Machine Learning": 2, "R": 1}  # the commonest spelling names a tag
+    found = vocabulary.find("Machine\nlearning in PYTHON and R; r is a letter, pythonic is not python")
+    assert found == {"Machine Learning": 1, "Python": 2, "R": 1}
+    assert not tag_vocabulary([[], []]).find("Python")
+
+
+def test_found_tags_rank_distinctive_tags_the_source_gives_often_first():
+    doc_freq = Counter({"Python": 50, "Writing": 50, "Gurobi": 2})
+    found = Counter({"Python": 1, "Writing": 1, "Gurobi": 1})
+    given = {"Python": 100, "Writing": 2, "Gurobi": 100}
+    assert rank_found_tags(found, doc_freq, 100, given) == ["Gurobi", "Python", "Writing"]
+    # named more often in the posting counts too
+    assert rank_found_tags(Counter({"Python": 1, "Writing": 20}), doc_freq, 100, {"Python": 3, "Writing": 2})[0] == "Writing"
 
 
 def test_noisy_queries_always_have_a_typo_and_are_lower_case():

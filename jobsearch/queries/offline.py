@@ -7,7 +7,9 @@ style (:data:`~jobsearch.query_styles.STYLES`):
 * ``noisy``: a typed query with a guaranteed typo, in lower case;
 * ``tags``: the posting's own skill tags;
 * ``title``: the job title as a seeker types it (whole or shortened, with typing noise),
-  matched against the posting without its title (:data:`~jobsearch.query_styles.TITLE_STYLES`).
+  matched against the posting without its title (:data:`~jobsearch.query_styles.TITLE_STYLES`);
+* ``found_tags``: for a posting without tags, the tags the source gives other postings that
+  its text names ("Python, Machine Learning"), so that untagged postings train tag lists too.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import pandas as pd
 from jobsearch.parallel import map_indices
 from jobsearch.queries.noise import add_noise, apply_noise, has_typo_target
 from jobsearch.queries.params import QueriesParams
-from jobsearch.queries.skills import candidate_terms, lowercase_words, rank_skills, short_role, spellings
+from jobsearch.queries.skills import candidate_terms, lowercase_words, rank_found_tags, rank_skills, short_role, spellings
 from jobsearch.skill_tags import skill_tags
-from jobsearch.queries.vocabulary import SynonymVocabulary, load_synonyms
+from jobsearch.queries.vocabulary import SynonymVocabulary, load_synonyms, tag_vocabulary
 
 QUERY_COLUMNS = ["posting_id", "query", "style"]
 
@@ -56,17 +58,22 @@ def offline_queries(
     min_df = 2 if n_docs >= 20 else 1
     companies = postings["company"].astype(str).tolist() if "company" in postings else [""] * n_docs
     tag_fields = postings["skills"].tolist() if "skills" in postings else [None] * n_docs
+    tags = [skill_tags(field) for field in tag_fields]
+    tag_vocab = tag_vocabulary(tags)
+    found = map_indices(lambda i: Counter() if tags[i] else tag_vocab.find(descriptions[i]), n_docs, processes)
+    tag_freq = Counter(tag for found_in_posting in found for tag in found_in_posting)
+    n_untagged = sum(not t for t in tags)
 
     ids, titles = postings["posting_id"].astype(str).tolist(), postings["title"].astype(str).tolist()
 
     def queries_of(i: int) -> list[tuple[str, str, str]]:
         rng = random.Random(f"{params.seed}:{ids[i]}")
-        tags = skill_tags(tag_fields[i])
         ranked = rank_skills(
             docs[i], doc_freq, n_docs, excluded=lowercase_words(titles[i]) | lowercase_words(companies[i]),
-            boosted={t.lower() for t in tags}, min_df=min_df,
+            boosted={t.lower() for t in tags[i]}, min_df=min_df,
         )
-        post = _posting_facts(titles[i], descriptions[i], docs[i], ranked, tags, vocabulary, params)
+        found_tags = rank_found_tags(found[i], tag_freq, n_untagged, tag_vocab.given)
+        post = _posting_facts(titles[i], descriptions[i], docs[i], ranked, tags[i], found_tags, vocabulary, params)
         return [(ids[i], query, style) for style, query in _posting_queries(post, rng, params, vocabulary)]
 
     rows = [row for rows_of_posting in map_indices(queries_of, n_docs, processes) for row in rows_of_posting]
@@ -82,6 +89,7 @@ class _Posting:
     skills: list[str]  # distinctive skill terms as written, best first
     years: str | None  # years of experience the posting asks for
     tags: list[str]  # the posting's own skill tags
+    found_tags: list[str]  # without tags of its own: other postings' tags its text names, best first
     alternatives: dict[int, list[str]]  # vocabulary group -> its forms with a word the posting lacks
     skill_groups: list[int]  # groups of `alternatives` found as a skill, fit to stand alone in a query
 
@@ -98,6 +106,7 @@ def _posting_facts(
     terms: list[str],
     ranked: list[str],
     tags: list[str],
+    found_tags: list[str],
     vocabulary: SynonymVocabulary,
     params: QueriesParams,
 ) -> _Posting:
@@ -123,6 +132,7 @@ def _posting_facts(
         skills=[spelled.get(skill, skill) for skill in ranked[: params.max_skills + _SKILL_POOL_EXTRA]],
         years=years.group(1) if years else None,
         tags=tags,
+        found_tags=found_tags[: params.max_skills + _SKILL_POOL_EXTRA],
         alternatives=alternatives,
         skill_groups=skill_groups,
     )
@@ -151,12 +161,12 @@ def _posting_queries(
     return queries
 
 
-def _pick_skills(post: _Posting, rng: random.Random, params: QueriesParams, reroll: int) -> list[str]:
-    """1 to ``max_skills`` of the most distinctive skills; a re-roll also reaches lower ones."""
+def _pick(ranked: list[str], rng: random.Random, params: QueriesParams, reroll: int) -> list[str]:
+    """1 to ``max_skills`` of the first of ``ranked``; a re-roll also reaches lower ones."""
     n_skills = rng.choice([n for n in (1, 2, 3, 3, 2, 3) if n <= params.max_skills] or [1])
     if not reroll:
-        return post.skills[:n_skills]
-    pool = post.skills[: n_skills + reroll]
+        return ranked[:n_skills]
+    pool = ranked[: n_skills + reroll]
     return [pool[i] for i in sorted(rng.sample(range(len(pool)), min(n_skills, len(pool))))]
 
 
@@ -164,14 +174,14 @@ _YEARS_PHRASES = ("{} years", "{}+ years experience", "{} yrs exp", "{} years ex
 
 
 def _skills_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
-    return add_noise(", ".join(_pick_skills(post, rng, params, reroll)), rng, params)
+    return add_noise(", ".join(_pick(post.skills, rng, params, reroll)), rng, params)
 
 
 def _role_skills_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
     parts = [post.role]
     if post.years and rng.random() < params.years_probability:
         parts.append(rng.choice(_YEARS_PHRASES).format(post.years))
-    parts += _pick_skills(post, rng, params, reroll)
+    parts += _pick(post.skills, rng, params, reroll)
     return add_noise(", ".join(p for p in parts if p), rng, params)
 
 
@@ -180,7 +190,7 @@ _REPEATED_WORD = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 
 
 def _synonyms_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
-    skills = _pick_skills(post, rng, params, reroll)
+    skills = _pick(post.skills, rng, params, reroll)
     # the text is ours (role lower-cased), so acronyms match in any case here
     role_has_term = any(g in post.alternatives for _, _, g in vocabulary.matches(post.role, exact_acronyms=False))
     parts = [post.role] if role_has_term or not skills or rng.random() < params.role_probability else []
@@ -201,7 +211,7 @@ def _synonyms_query(post: _Posting, rng: random.Random, params: QueriesParams, v
 
 
 def _noisy_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
-    skills = _pick_skills(post, rng, params, reroll)
+    skills = _pick(post.skills, rng, params, reroll)
     shape = rng.choice(("role", "skills", "both"))
     parts = ([post.role] if shape != "skills" or not skills else []) + (skills if shape != "role" else [])
     if not has_typo_target(parts):  # a typo needs a word of 5+ letters: add the first term with one
@@ -212,6 +222,10 @@ def _noisy_query(post: _Posting, rng: random.Random, params: QueriesParams, voca
 def _tags_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
     n_tags = rng.randint(1, min(params.max_skills, len(post.tags)))
     return add_noise(", ".join(rng.sample(post.tags, n_tags)), rng, params)
+
+
+def _found_tags_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    return add_noise(", ".join(_pick(post.found_tags, rng, params, reroll)), rng, params)
 
 
 def _title_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
@@ -227,6 +241,7 @@ _STYLE_RENDERERS: dict[str, Callable[[_Posting, random.Random, QueriesParams, Sy
     "noisy": _noisy_query,
     "tags": _tags_query,
     "title": _title_query,
+    "found_tags": _found_tags_query,
 }
 # which postings a style can be written for: a query labelled synonyms really swaps a term
 _STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
@@ -236,4 +251,5 @@ _STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
     "noisy": lambda post: has_typo_target([post.role, *post.skills]),
     "tags": lambda post: bool(post.tags),
     "title": lambda post: bool(post.title),
+    "found_tags": lambda post: bool(post.found_tags),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jobsearch.query_styles import STYLES
+from jobsearch.query_styles import DEFAULT_STYLES, STYLES
 
 BACKENDS = ("offline", "openai", "openai-batch")
 
@@ -32,7 +32,7 @@ class QueriesParams:
     # offline generator
     max_skills: int = 3
     per_posting: int = 6  # queries per posting, in distinct styles where the posting allows
-    styles: list[str] = field(default_factory=lambda: list(STYLES))
+    styles: list[str] = field(default_factory=lambda: list(DEFAULT_STYLES))
     role_probability: float = 0.5
     years_probability: float = 0.4
     typo_probability: float = 0.3

@@ -143,6 +143,21 @@ def rank_skills(
     return chosen
 
 
+def rank_found_tags(found: Counter, doc_freq: Counter, n_docs: int, given: dict[str, int]) -> list[str]:
+    """Tags a posting's text names (``found``: tag -> times), most distinctive first.
+
+    TF-IDF against the postings searched (``doc_freq``, ``n_docs``), times how
+    often the source gives the tag (``given``): "Python", given to many postings,
+    ahead of "Writing", which many postings also say but few are tagged with.
+    """
+
+    def score(tag: str) -> float:
+        idf = math.log((1 + n_docs) / (1 + doc_freq[tag]))
+        return (1 + math.log(found[tag])) * idf * math.log(1 + given[tag])
+
+    return sorted(found, key=lambda tag: (-score(tag), tag))
+
+
 def spellings(terms: list[str]) -> dict[str, str]:
     """Lower-cased term -> its most frequent original spelling (keeps 'PyTorch', 'ICD-10')."""
     best: dict[str, tuple[int, str]] = {}

@@ -1,12 +1,16 @@
-"""The synonym vocabulary: groups of equivalent surface forms ("Kubernetes", "k8s"), packaged
-in ``jobsearch/data/synonyms.yaml``, and a fast way to find them in text."""
+"""Vocabularies of skill terms, and a fast way to find them in text: the synonym vocabulary
+(groups of equivalent surface forms, "Kubernetes", "k8s", packaged in
+``jobsearch/data/synonyms.yaml``) and the tag vocabulary (the skill tags a corpus's source
+gives some of its postings)."""
 
 from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from jobsearch.config import package_data, read_yaml
 from jobsearch.errors import ConfigError
@@ -42,6 +46,42 @@ class SynonymVocabulary:
         for start, end, group in self.matches(text):
             found.setdefault(group, set()).add(_form_key(text[start:end]))
         return found
+
+
+# a tag this short ("R", "C", "Go") is a word of its own in lower case: it counts in capitals only
+_SHORT_TAG = 2
+
+
+@dataclass(frozen=True)
+class TagVocabulary:
+    """The skill tags a source gives some postings of a corpus, to find in the text of the others."""
+
+    given: dict[str, int]  # each tag, as the source spells it most often -> postings it is given to
+    spelling: dict[str, str]  # lower-cased tag -> its key in ``given``
+    pattern: re.Pattern[str] | None  # None: the corpus has no tags
+
+    def find(self, text: str) -> Counter[str]:
+        """How often ``text`` names each tag, by the tag's spelling in the vocabulary."""
+        found: Counter[str] = Counter()
+        if self.pattern is None:
+            return found
+        for match in self.pattern.finditer(_lower_same_length(text)):
+            key = _form_key(match.group())
+            if len(key) <= _SHORT_TAG and not text[match.start():match.end()].isupper():
+                continue
+            found[self.spelling[key]] += 1
+        return found
+
+
+def tag_vocabulary(tag_lists: Iterable[list[str]]) -> TagVocabulary:
+    """The vocabulary of every tag in ``tag_lists`` (one list per posting, :func:`~jobsearch.skill_tags.skill_tags`)."""
+    spelled = Counter(" ".join(tag.split()) for tags in tag_lists for tag in dict.fromkeys(tags))
+    given: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for tag, count in sorted(spelled.items(), key=lambda item: (-item[1], item[0])):  # the commonest spelling names a tag
+        key = spelling.setdefault(_form_key(tag), tag)
+        given[key] += count
+    return TagVocabulary(dict(given), spelling, _forms_regex(sorted(spelling)) if spelling else None)
 
 
 def _form_key(form: str) -> str:
