@@ -60,7 +60,9 @@ def offline_queries(
     tag_fields = postings["skills"].tolist() if "skills" in postings else [None] * n_docs
     tags = [skill_tags(field) for field in tag_fields]
     tag_vocab = tag_vocabulary(tags)
-    found = map_indices(lambda i: Counter() if tags[i] else tag_vocab.find(descriptions[i]), n_docs, processes)
+    found: list[Counter] = [Counter()] * n_docs
+    if "found_tags" in params.styles:  # opt-in: only then a pass over the corpus for other postings' tags
+        found = map_indices(lambda i: Counter() if tags[i] else tag_vocab.find(descriptions[i]), n_docs, processes)
     tag_freq = Counter(tag for found_in_posting in found for tag in found_in_posting)
     n_untagged = sum(not t for t in tags)
 

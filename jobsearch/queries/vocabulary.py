@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from jobsearch.config import package_data, read_yaml
 from jobsearch.errors import ConfigError
@@ -32,13 +32,11 @@ class SynonymVocabulary:
         they are often other words ("5 ml", "pm"). Generated text (lower-cased
         roles) is searched without.
         """
-        found = []
-        for match in self.pattern.finditer(_lower_same_length(text)):
-            key = _form_key(match.group())
-            if exact_acronyms and key in self.acronyms and not text[match.start():match.end()].isupper():
-                continue
-            found.append((match.start(), match.end(), self.group_of[key]))
-        return found
+        return [
+            (start, end, self.group_of[key])
+            for start, end, key in _forms_in(self.pattern, text)
+            if not (exact_acronyms and key in self.acronyms and not text[start:end].isupper())
+        ]
 
     def find(self, text: str) -> dict[int, set[str]]:
         """The groups with a form in ``text``, and the (lower-cased) forms found."""
@@ -62,15 +60,13 @@ class TagVocabulary:
 
     def find(self, text: str) -> Counter[str]:
         """How often ``text`` names each tag, by the tag's spelling in the vocabulary."""
-        found: Counter[str] = Counter()
         if self.pattern is None:
-            return found
-        for match in self.pattern.finditer(_lower_same_length(text)):
-            key = _form_key(match.group())
-            if len(key) <= _SHORT_TAG and not text[match.start():match.end()].isupper():
-                continue
-            found[self.spelling[key]] += 1
-        return found
+            return Counter()
+        return Counter(
+            self.spelling[key]
+            for start, end, key in _forms_in(self.pattern, text)
+            if len(key) > _SHORT_TAG or text[start:end].isupper()
+        )
 
 
 def tag_vocabulary(tag_lists: Iterable[list[str]]) -> TagVocabulary:
@@ -82,6 +78,12 @@ def tag_vocabulary(tag_lists: Iterable[list[str]]) -> TagVocabulary:
         key = spelling.setdefault(_form_key(tag), tag)
         given[key] += count
     return TagVocabulary(dict(given), spelling, _forms_regex(sorted(spelling)) if spelling else None)
+
+
+def _forms_in(pattern: re.Pattern[str], text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, form key)`` of each match of a :func:`_forms_regex` pattern in ``text``, any case."""
+    for match in pattern.finditer(_lower_same_length(text)):
+        yield match.start(), match.end(), _form_key(match.group())
 
 
 def _form_key(form: str) -> str:
