@@ -59,12 +59,9 @@ def offline_queries(
     companies = postings["company"].astype(str).tolist() if "company" in postings else [""] * n_docs
     tag_fields = postings["skills"].tolist() if "skills" in postings else [None] * n_docs
     tags = [skill_tags(field) for field in tag_fields]
-    tag_vocab = tag_vocabulary(tags)
-    found: list[Counter] = [Counter()] * n_docs
-    if "found_tags" in params.styles:  # opt-in: only then a pass over the corpus for other postings' tags
-        found = map_indices(lambda i: Counter() if tags[i] else tag_vocab.find(descriptions[i]), n_docs, processes)
-    tag_freq = Counter(tag for found_in_posting in found for tag in found_in_posting)
-    n_untagged = sum(not t for t in tags)
+    found_tags: list[list[str]] = [[] for _ in range(n_docs)]
+    if "found_tags" in params.styles:  # opt-in: only then a tag vocabulary and a pass over the corpus
+        found_tags = _found_tags(tags, descriptions, processes)
 
     ids, titles = postings["posting_id"].astype(str).tolist(), postings["title"].astype(str).tolist()
 
@@ -74,12 +71,20 @@ def offline_queries(
             docs[i], doc_freq, n_docs, excluded=lowercase_words(titles[i]) | lowercase_words(companies[i]),
             boosted={t.lower() for t in tags[i]}, min_df=min_df,
         )
-        found_tags = rank_found_tags(found[i], tag_freq, n_untagged, tag_vocab.given)
-        post = _posting_facts(titles[i], descriptions[i], docs[i], ranked, tags[i], found_tags, vocabulary, params)
+        post = _posting_facts(titles[i], descriptions[i], docs[i], ranked, tags[i], found_tags[i], vocabulary, params)
         return [(ids[i], query, style) for style, query in _posting_queries(post, rng, params, vocabulary)]
 
     rows = [row for rows_of_posting in map_indices(queries_of, n_docs, processes) for row in rows_of_posting]
     return pd.DataFrame(rows, columns=QUERY_COLUMNS)
+
+
+def _found_tags(tags: list[list[str]], descriptions: list[str], processes: int | None) -> list[list[str]]:
+    """For each posting without tags, the tags other postings are given that its text names, best first."""
+    vocabulary = tag_vocabulary(tags)
+    found = map_indices(lambda i: Counter() if tags[i] else vocabulary.find(descriptions[i]), len(tags), processes)
+    tag_freq = Counter(tag for found_in_posting in found for tag in found_in_posting)
+    n_untagged = sum(not t for t in tags)
+    return [rank_found_tags(found_in_posting, tag_freq, n_untagged, vocabulary.given) for found_in_posting in found]
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,11 @@ def skill_shape_weight(surfaces: list[str]) -> float:
     return 1.0
 
 
+def tf_idf(count: int, doc_freq: int, n_docs: int) -> float:
+    """A term named ``count`` times in a posting and in ``doc_freq`` of ``n_docs`` postings: sublinear tf times smoothed idf."""
+    return (1 + math.log(count)) * math.log((1 + n_docs) / (1 + doc_freq))
+
+
 def rank_skills(
     terms: list[str],
     doc_freq: Counter,
@@ -128,8 +133,7 @@ def rank_skills(
             continue
         if n_docs >= 20 and df / n_docs > 0.3:  # too common to be distinctive
             continue
-        idf = math.log((1 + n_docs) / (1 + df))
-        score = (1 + math.log(count)) * idf * skill_shape_weight(surfaces[term]) * (2.0 if term in boosted else 1.0)
+        score = tf_idf(count, df, n_docs) * skill_shape_weight(surfaces[term]) * (2.0 if term in boosted else 1.0)
         scored.append((score, len(words), term))
     scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
     chosen: list[str] = []
@@ -152,8 +156,7 @@ def rank_found_tags(found: Counter, doc_freq: Counter, n_docs: int, given: dict[
     """
 
     def score(tag: str) -> float:
-        idf = math.log((1 + n_docs) / (1 + doc_freq[tag]))
-        return (1 + math.log(found[tag])) * idf * math.log(1 + given[tag])
+        return tf_idf(found[tag], doc_freq[tag], n_docs) * math.log(1 + given[tag])
 
     return sorted(found, key=lambda tag: (-score(tag), tag))
 
