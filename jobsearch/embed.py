@@ -5,9 +5,10 @@ accelerator waits, pads batches by character length, and runs in fp32. On a
 GPU that caps it near 300 postings/s whatever the model size. Here texts are
 tokenised once (the fast tokenizer's batch call, in Rust, on all cores), sorted
 by token count, cut into batches padded only to their own longest text, and
-run under ``torch.inference_mode()`` with bf16 (or fp16) autocast on CUDA GPUs.
-On CPU the arithmetic stays fp32, so the embeddings match ``model.encode`` to
-float rounding.
+run under ``torch.inference_mode()``, in the precision ``auto`` resolves to
+(:mod:`jobsearch.precision`): bf16 autocast where the GPU or CPU has bf16 units
+(fp16 on GPUs without), fp32 elsewhere, where the embeddings match
+``model.encode`` to float rounding.
 
 Models whose pipeline is not a plain ``Transformer -> Pooling [-> Normalize]``
 (prompts, truncated dimensions, ONNX backends, multimodal or chat-template
@@ -33,8 +34,8 @@ TOKENIZE_CHUNK = 4096
 MAX_BATCH_GROWTH = 8
 
 
-def encode(model, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-    """L2-normalised float32 embeddings, one row per text (cosine = dot product)."""
+def encode(model, texts: list[str], *, batch_size: int = 64, progress: bool = False, precision: str = "auto") -> np.ndarray:
+    """L2-normalised float32 embeddings, one row per text (cosine = dot product), computed in ``precision``."""
     texts = list(texts)
     if not texts:
         return np.zeros((0, model.get_embedding_dimension()), dtype=np.float32)
@@ -52,7 +53,7 @@ def encode(model, texts: list[str], *, batch_size: int = 64, progress: bool = Fa
             show_progress_bar=progress,
         )
         return np.asarray(emb, dtype=np.float32)
-    return _encode_pretokenised(model, texts, batch_size, progress)
+    return _encode_pretokenised(model, texts, batch_size, progress, precision)
 
 
 def supports_fast_path(model) -> bool:
@@ -150,23 +151,28 @@ def _pad_batch(tokens: TokenisedTexts, batch: np.ndarray, pad_values: dict[str, 
     return out
 
 
-def autocast_dtype(device):
-    """The half precision to run the model in on ``device``; None for fp32 (CPU, so results match model.encode)."""
+def autocast_dtype(device, precision: str = "auto"):
+    """The half precision to run the model in on ``device``; None for fp32 (results then match model.encode)."""
     import torch
 
-    if device.type != "cuda":
+    from jobsearch.precision import resolve_precision
+
+    if device.type not in ("cuda", "cpu"):
         return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    chosen = resolve_precision(precision, device.type)
+    if chosen == "fp32" and precision == "auto" and device.type == "cuda":
+        chosen = "fp16"  # a GPU without bf16 still encodes well in fp16
+    return {"bf16": torch.bfloat16, "fp16": torch.float16 if device.type == "cuda" else None}.get(chosen)
 
 
-def _autocast(device):
+def _autocast(device, precision: str):
     import torch
 
-    dtype = autocast_dtype(device)
+    dtype = autocast_dtype(device, precision)
     return nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
 
 
-def _encode_pretokenised(model, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+def _encode_pretokenised(model, texts: list[str], batch_size: int, progress: bool, precision: str) -> np.ndarray:
     import torch
     from tqdm.auto import tqdm
 
@@ -181,7 +187,7 @@ def _encode_pretokenised(model, texts: list[str], batch_size: int, progress: boo
     out: torch.Tensor | None = None  # filled at original positions, so order needs no restoring
     bar = tqdm(total=len(texts), desc="Encoding", unit="text", disable=not progress)
     try:
-        with torch.inference_mode(), _autocast(device):
+        with torch.inference_mode(), _autocast(device, precision):
             for batch in length_sorted_batches(tokens.lengths, batch_size):
                 arrays = _pad_batch(tokens, batch, pad_values, left)
                 features = {k: torch.from_numpy(v).to(device, non_blocking=True) for k, v in arrays.items()}

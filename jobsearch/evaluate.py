@@ -8,7 +8,9 @@ against every posting), in several query sets:
 * ``title``: each distinct posting title, matched against the postings with
   their titles removed (so the title itself cannot be looked up);
 * ``skills``: a posting's own skill tags, where the source has them;
-* ``golden``: a user's labelled queries (``evaluate.golden``), against all postings.
+* ``golden``: a user's labelled queries (``evaluate.golden``), against every posting;
+  the split stage put their postings in validation (the half that tunes) and test
+  (the half that reports), never in training.
 
 A query's relevant postings are its own and that posting's near-duplicates
 (same ``group_id``); for a title, every posting with that title.
@@ -201,9 +203,21 @@ def generated_query_set(triplets: pd.DataFrame, postings: pd.DataFrame) -> Query
     return QuerySet("generated", pairs["anchor"].astype(str).tolist(), relevance(postings)(pairs["posting_id"]))
 
 
-def golden_query_set(golden: "GoldenQueries", clean: pd.DataFrame) -> QuerySet:
-    position = pd.Series(np.arange(len(clean)), index=clean["posting_id"])
-    return QuerySet("golden", list(golden.queries), [set(position.loc[sorted(ids)].tolist()) for ids in golden.relevant])
+def golden_query_set(golden: "GoldenQueries", postings: pd.DataFrame, split_ids: set[str]) -> QuerySet:
+    """The golden queries of one split's postings, against ``postings`` (every posting, with ``group_id``).
+
+    A query belongs to the split of its first labelled posting, so the split
+    stage's halves (validation tunes, test reports) hold; it is relevant to its
+    labelled postings and their near-duplicates.
+    """
+    relevant_to = relevance(postings)
+    ranked = set(postings["posting_id"])
+    queries, relevant = [], []
+    for query, ids in zip(golden.queries, golden.relevant):
+        if min(ids) in split_ids:
+            queries.append(query)
+            relevant.append(set().union(*relevant_to(sorted(ids & ranked))))
+    return QuerySet("golden", queries, relevant)
 
 
 # ---------------------------------------------------------------------------
@@ -217,9 +231,10 @@ class Embeddings:
     golden set's postings) is encoded once per model however often it is ranked.
     """
 
-    def __init__(self, models: dict[str, object], batch_size: int) -> None:
+    def __init__(self, models: dict[str, object], batch_size: int, precision: str = "auto") -> None:
         self.models = models
         self.batch_size = batch_size
+        self.precision = precision
         self._cache: dict[tuple[str, str], np.ndarray] = {}
 
     def get(self, model_name: str, texts: list[str]) -> np.ndarray:
@@ -227,7 +242,7 @@ class Embeddings:
 
         key = (model_name, f"{len(texts)}:" + hashlib.sha256("\x00".join(texts).encode()).hexdigest())
         if key not in self._cache:
-            self._cache[key] = encode(self.models[model_name], texts, batch_size=self.batch_size, progress=len(texts) > 1000)
+            self._cache[key] = encode(self.models[model_name], texts, batch_size=self.batch_size, progress=len(texts) > 1000, precision=self.precision)
         return self._cache[key]
 
 
@@ -315,6 +330,7 @@ def evaluate(
     params: EvaluateParams,
     *,
     batch_size: int = 64,
+    precision: str = "auto",
     golden: "GoldenQueries | None" = None,
     skill_tags: Callable[[object], list[str]] | None = None,
     log: Callable[[str], None] = print,
@@ -330,17 +346,26 @@ def evaluate(
     hybrid = RankerParams("hybrid", served.hybrid, served.fuzzy)
     report: dict = {}
     tuning_record: dict = {}
-    embeddings = Embeddings(models, batch_size)
+    embeddings = Embeddings(models, batch_size, precision)
+    every_posting_bm25: dict[str, "BM25Index"] = {}
     for split in ("validation", "test"):
         task = split_task(splits[split], clean, params, skill_tags)
         bm25 = _bm25_per_view(task.postings, {s.view for s in task.query_sets})
+        sets = [(s, task.postings, bm25) for s in task.query_sets]
+        if golden is not None:
+            # golden queries are ranked against every posting, whatever evaluate.corpus says
+            every_posting = with_groups(clean, splits[split])
+            golden_set = golden_query_set(golden, every_posting, set(splits[split]["posting_id"]))
+            every_posting_bm25 = every_posting_bm25 or _bm25_per_view(every_posting, ["text"])
+            sets += [(golden_set, every_posting, every_posting_bm25)] if golden_set.queries else []
+            log(f"{split} golden: {len(golden_set.queries)} of {len(golden.queries)} queries")
         tuning = split == "validation" and params.tune
         rankers = (
             {"base": ("base", RankerParams("dense"))} | {n: ("finetuned", r) for n, r in candidates.items()}
             if tuning
             else _fixed_rankers(served, hybrid)
         )
-        metrics = {s.name: evaluate_query_set(s, task.postings, embeddings, bm25, rankers, params.chunk_size) for s in task.query_sets}
+        metrics = {s.name: evaluate_query_set(s, corpus, embeddings, index, rankers, params.chunk_size) for s, corpus, index in sets}
         if tuning:
             hybrid_names = [n for n, r in candidates.items() if r.mode == "hybrid"] or ["dense"]
             served_name, hybrid_name = choose(metrics, list(candidates)), choose(metrics, hybrid_names)
@@ -353,11 +378,6 @@ def evaluate(
         report[split] = metrics
         for set_name, by_ranker in metrics.items():
             log(f"{split} {set_name}: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in by_ranker.items()))
-    if golden is not None:
-        query_set = golden_query_set(golden, clean)
-        metrics = evaluate_query_set(query_set, clean, embeddings, _bm25_per_view(clean, ["text"]), _fixed_rankers(served, hybrid), params.chunk_size)
-        report["golden"] = {**metrics, "queries": len(golden.queries), "rows_dropped": sum(golden.dropped.values())}
-        log("golden: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in metrics.items()))
     served_record = {"served": {"mode": served.mode, "hybrid": vars(served.hybrid), "fuzzy": served.fuzzy}, "label": served.label, "hybrid": vars(hybrid.hybrid), **tuning_record}
     return report, served_record
 

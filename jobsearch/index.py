@@ -165,7 +165,7 @@ class SearchIndex:
 
 
 def build_index(
-    postings: pd.DataFrame, model: Any, model_name: str, served: RankerParams, params: IndexParams, *, batch_size: int = 64
+    postings: pd.DataFrame, model: Any, model_name: str, served: RankerParams, params: IndexParams, *, batch_size: int = 64, precision: str = "auto"
 ) -> SearchIndex:
     """Encode ``postings`` (CORPUS_COLUMNS) with ``model`` and index them for search.
 
@@ -174,13 +174,14 @@ def build_index(
     postings' titles as queries.
     """
     from jobsearch.embed import encode
+    from jobsearch.precision import resolve_precision
 
     require_columns(postings.columns, CORPUS_COLUMNS, "postings")
     if postings.empty:
         raise DataError("no postings to index")
     postings = postings[CORPUS_COLUMNS].reset_index(drop=True).astype({"posting_id": str})
     started = time.perf_counter()
-    embeddings = encode(model, postings["text"].tolist(), batch_size=batch_size, progress=len(postings) > 1000)
+    embeddings = encode(model, postings["text"].tolist(), batch_size=batch_size, progress=len(postings) > 1000, precision=precision)
     encoded = time.perf_counter()
     dense = DenseIndex.build(embeddings, params)
     bm25 = BM25Index(postings["text"].tolist())
@@ -188,12 +189,13 @@ def build_index(
         "postings": len(postings),
         "dimensions": int(embeddings.shape[1]),
         "dense_search": "approximate" if dense.approximate else "exact",
+        "precision": resolve_precision(precision, str(getattr(model, "device", "cpu")).split(":")[0]),
         "encode_seconds": round(encoded - started, 2),
         "index_seconds": round(time.perf_counter() - encoded, 2),
     }
     if dense.approximate:
         sample = postings["title"].sample(min(params.recall_queries, len(postings)), random_state=params.seed)
-        metrics[f"recall@{RECALL_CUTOFF}"] = dense.recall(encode(model, sample.astype(str).tolist(), batch_size=batch_size))
+        metrics[f"recall@{RECALL_CUTOFF}"] = dense.recall(encode(model, sample.astype(str).tolist(), batch_size=batch_size, precision=precision))
     return SearchIndex(postings, dense, bm25, served, model_name, metrics)
 
 

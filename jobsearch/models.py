@@ -33,10 +33,15 @@ class ModelParams:
     name: str = DEFAULT_MODEL  # counts tokens (clean), mines negatives, first base candidate (select_base)
     max_seq_length: int = 256  # tokens of a text the encoder reads when mining, selecting, evaluating and searching
     batch_size: int = 64  # texts per encoding batch
+    precision: str = "auto"  # of encoding: auto is bf16 where the GPU or CPU has bf16 units, else fp32 (jobsearch/precision.py)
 
     def __post_init__(self) -> None:
+        from jobsearch.precision import PRECISIONS
+
         if self.max_seq_length < 1 or self.batch_size < 1:
             raise ValueError("max_seq_length and batch_size must be at least 1")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
 
     def load(self, name: str | None = None, *, device: str | None = None):
         """Model ``name`` (default: this section's) reading ``max_seq_length`` tokens."""

@@ -70,7 +70,7 @@ def model_encoder(model: ModelParams) -> Encoder:
     from jobsearch.embed import encode
 
     loaded = model.load()
-    return lambda texts: encode(loaded, texts, batch_size=model.batch_size, progress=len(texts) > 1000)
+    return lambda texts: encode(loaded, texts, batch_size=model.batch_size, progress=len(texts) > 1000, precision=model.precision)
 
 
 def make_triplets(

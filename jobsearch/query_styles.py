@@ -6,7 +6,7 @@ Its own module because split and evaluate need the second fact without the gener
 from __future__ import annotations
 
 # Every style the offline generator writes.
-STYLES = ("skills", "role_skills", "synonyms", "noisy", "tags", "title", "found_tags")
+STYLES = ("skills", "role_skills", "synonyms", "noisy", "tags", "title", "found_tags", "seeker")
 # In the order params.yaml's queries.styles defaults to (the generator's dice depend on it).
 # found_tags is opt-in: on the real postings it lowered the fine-tuned model's gains on skill
 # tags and titles (benchmarks/RESULTS.md).

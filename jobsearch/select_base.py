@@ -52,7 +52,7 @@ def triplet_evaluator_accuracy(model, triplets: pd.DataFrame, *, batch_size: int
     return float(scores[f"{name}_cosine_accuracy"])
 
 
-def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64) -> float:
+def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64, precision: str = "auto") -> float:
     """mrr@10 of ``model`` ranking each triplet query's posting among the triplets' postings."""
     from jobsearch.evaluate import Embeddings, evaluate_query_set, generated_query_set, whole_posting_triplets, with_groups
     from jobsearch.retrieval import RankerParams
@@ -63,7 +63,7 @@ def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64) -> fl
     postings = with_groups(pd.concat([positives, negatives]).drop_duplicates("posting_id").reset_index(drop=True), triplets)
     query_set = generated_query_set(triplets, postings)
     metrics = evaluate_query_set(
-        query_set, postings, Embeddings({"model": model}, batch_size), {}, {"model": ("model", RankerParams("dense"))}, chunk_size=1024
+        query_set, postings, Embeddings({"model": model}, batch_size, precision), {}, {"model": ("model", RankerParams("dense"))}, chunk_size=1024
     )
     return metrics["model"]["mrr@10"]
 
@@ -91,7 +91,7 @@ def select_base(
             log(f"skipping {name}: {exc}")
             report["candidates"][name] = {"skipped": str(exc)}
             continue
-        mrr = validation_mrr(encoder, validation, batch_size=model.batch_size)
+        mrr = validation_mrr(encoder, validation, batch_size=model.batch_size, precision=model.precision)
         accuracy = triplet_evaluator_accuracy(encoder, validation, batch_size=model.batch_size)
         log(f"{name}: validation mrr@10 {mrr:.4f}, triplet accuracy {accuracy:.4f}")
         report["candidates"][name] = {"mrr@10": mrr, "triplet_accuracy": accuracy}

@@ -8,6 +8,7 @@ adding postings moves few others.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -36,7 +37,9 @@ class SplitParams:
             raise ValueError("validation + test must leave postings for train")
 
 
-def split_postings(postings: pd.DataFrame, queries: pd.DataFrame, params: SplitParams) -> tuple[dict[str, pd.DataFrame], dict]:
+def split_postings(
+    postings: pd.DataFrame, queries: pd.DataFrame, params: SplitParams, held_out: Collection[str] = ()
+) -> tuple[dict[str, pd.DataFrame], dict]:
     """Each split's (query, posting) rows, and the split metrics.
 
     ``postings`` has ``posting_id, text`` (and ``description``, the posting
@@ -47,11 +50,13 @@ def split_postings(postings: pd.DataFrame, queries: pd.DataFrame, params: SplitP
     (``posting_id, query, [style,] text, group_id, untitled``), in query order.
     ``untitled`` is what a title-style query is matched against (the posting's
     description), null for the other rows, which are matched against ``text``.
+    ``held_out`` postings (those of the golden queries) never reach training:
+    see :func:`assign_splits`.
     """
     postings = postings[["posting_id", "text", *(["description"] if "description" in postings else [])]].reset_index(drop=True)
     check_unique_ids(postings["posting_id"].astype(str))  # before the slow grouping
     groups = near_duplicate_groups(postings["posting_id"].tolist(), postings["text"].tolist(), params.near_duplicates)
-    postings = postings.assign(group_id=groups, split=assign_splits(postings["posting_id"], params, groups).to_numpy())
+    postings = postings.assign(group_id=groups, split=assign_splits(postings["posting_id"], params, groups, held_out).to_numpy())
     rows = queries.merge(postings, on="posting_id", how="inner", validate="many_to_one")
     if rows.empty:
         raise DataError("no query belongs to a known posting (do queries and postings come from the same run?)")
@@ -62,6 +67,9 @@ def split_postings(postings: pd.DataFrame, queries: pd.DataFrame, params: SplitP
         "queries": {name: len(frame) for name, frame in splits.items()},
         "near_duplicates": {"threshold": params.near_duplicates.threshold, **group_stats(groups)},
     }
+    if held_out:
+        held = postings[postings["posting_id"].isin(set(held_out))]
+        metrics["held_out"] = {name: int((held["split"] == name).sum()) for name in SPLITS}
     return splits, metrics
 
 
@@ -77,6 +85,7 @@ def assign_splits(
     posting_ids: pd.Series | Sequence[str],
     params: SplitParams,
     groups: pd.Series | Sequence[str] | None = None,
+    held_out: Collection[str] = (),
 ) -> pd.Series:
     """Split name for each posting id (same order), in the requested proportions.
 
@@ -84,6 +93,10 @@ def assign_splits(
     groups are assigned, so a group never straddles two splits; validation and
     test are filled to their target numbers of postings, possibly overshooting
     by part of their last group. Without, each posting is its own group.
+
+    The groups of ``held_out`` postings (a golden set's) go to validation and
+    test, alternately in hash order, so one half of the golden queries tunes
+    and the other reports; the other groups fill what is left of each target.
     """
     ids = pd.Series(posting_ids, dtype=str).reset_index(drop=True)
     check_unique_ids(ids)
@@ -98,13 +111,19 @@ def assign_splits(
     sizes = group_ids.value_counts(sort=False)
     order = sizes.index.to_series().map(lambda gid: hashlib.sha256(f"{params.seed}:{gid}".encode()).hexdigest())
     sizes = sizes[order.sort_values(kind="stable").index]
+    held_groups = pd.Index(pd.unique(group_ids[ids.isin({str(i) for i in held_out})]))
+    held = sizes[sizes.index.isin(held_groups)]
+    held_split = pd.Series(["validation", "test"] * (len(held) // 2 + 1), dtype=object).iloc[: len(held)].set_axis(held.index)
+    sizes = sizes.drop(held.index)
+    n_val = max(0, n_val - int(held[held_split == "validation"].sum()))
+    n_test = max(0, n_test - int(held[held_split == "test"].sum()))
     before = sizes.cumsum() - sizes  # postings in the groups ranked ahead of each group
     in_validation = before < n_val
     n_val = int(sizes[in_validation].sum())  # test starts after validation's last group, overshoot included
-    group_split = pd.Series("train", index=sizes.index)
+    group_split = pd.Series("train", index=sizes.index, dtype=object)
     group_split[(before >= n_val) & (before < n_val + n_test)] = "test"
     group_split[in_validation] = "validation"
-    return group_ids.map(group_split).rename(None)
+    return group_ids.map(pd.concat([group_split, held_split])).rename(None)
 
 
 def check_unique_ids(posting_ids: pd.Series) -> None:

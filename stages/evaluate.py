@@ -15,7 +15,7 @@ def main() -> None:
     splits = {name: read_parquet(paths.triplets_file(name)) for name in ("validation", "test")}
     golden = read_golden(params.golden, known_ids=set(clean["posting_id"])) if params.golden else None
     models = {"base": model.load(read_json(paths.base_models)["selected"]), "finetuned": model.load(paths.finetuned)}
-    report, served = evaluate(splits, clean, models, params, batch_size=model.batch_size, golden=golden)
+    report, served = evaluate(splits, clean, models, params, batch_size=model.batch_size, precision=model.precision, golden=golden)
     write_json(report, paths.metrics_file("eval"))
     write_json(served, paths.served)
     for split, rows in plot_rows(report).items():

@@ -11,7 +11,8 @@ from jobsearch.stage import run_stage
 def main() -> None:
     params, model, paths = section(IndexParams, "index"), section(ModelParams, "model"), section(Paths, "paths")
     postings = read_parquet(paths.clean, CORPUS_COLUMNS)
-    index = build_index(postings, model.load(paths.finetuned), paths.finetuned, read_served(paths.served), params, batch_size=model.batch_size)
+    encoder, served = model.load(paths.finetuned), read_served(paths.served)
+    index = build_index(postings, encoder, paths.finetuned, served, params, batch_size=model.batch_size, precision=model.precision)
     index.save(paths.index)
     write_json(index.metrics, paths.metrics_file("index"))
 

@@ -1,13 +1,15 @@
 """train: fine-tune the selected base model -> paths.finetuned (+ curves in metrics/train).
 
-With ``train.devices`` > 1 (``dvc exp run -S train.devices=4``) the stage runs
-as that many processes, one per GPU, through torchrun (jobsearch/distributed.py).
+Keeps the checkpoint that ranks validation best on train.select_on's query sets;
+``train.devices`` > 1 runs one process per GPU (jobsearch/distributed.py).
 """
 
 from jobsearch.config import section
+from jobsearch.evaluate import EvaluateParams
 from jobsearch.io import read_json, read_parquet, write_json
 from jobsearch.models import ModelParams
 from jobsearch.paths import Paths
+from jobsearch.ranking_evaluator import read_validation_evaluator
 from jobsearch.stage import run_stage
 from jobsearch.train import TrainParams, train_base
 
@@ -16,7 +18,8 @@ def main() -> None:
     params, model, paths = section(TrainParams, "train"), section(ModelParams, "model"), section(Paths, "paths")
     base = read_json(paths.base_models)["selected"]
     train = read_parquet(paths.triplets_file("train"), ["anchor", "positive", "negative", "posting_id"])
-    metrics = train_base(train, base, params, model, paths.finetuned, paths.metrics_file("train", ""))
+    evaluator = read_validation_evaluator(paths, section(EvaluateParams, "evaluate"), params.select_on, model) if params.evaluations else None
+    metrics = train_base(train, base, params, model, paths.finetuned, paths.metrics_file("train", ""), evaluator=evaluator)
     if metrics is not None:
         write_json(metrics, paths.metrics_file("train"))
 

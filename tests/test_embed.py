@@ -100,7 +100,7 @@ def test_half_precision_branch_gives_close_normalised_embeddings(tiny_model, mon
     import jobsearch.embed as embed
 
     # what a CUDA GPU gets, exercised on the CPU: the model runs under bf16 autocast
-    monkeypatch.setattr(embed, "autocast_dtype", lambda device: torch.bfloat16)
+    monkeypatch.setattr(embed, "autocast_dtype", lambda device, precision: torch.bfloat16)
     got = encode(tiny_model, TEXTS, batch_size=4)
     assert got.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)

@@ -232,8 +232,9 @@ def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_
     params = EvaluateParams(convex_weights=[0.5], rrf_weights=[1.0], rrf_ks=[60])
     models = {"base": tiny_model, "finetuned": tiny_model}
     report, served = evaluate(splits, CLEAN, models, params, batch_size=4, golden=golden, skill_tags=_tags, log=logs.append)
-    assert set(report) == {"validation", "test", "golden"}
-    assert set(report["validation"]) == {"generated", "title", "skills"} and set(report["test"]) == {"generated", "title", "skills"}
+    assert set(report) == {"validation", "test"}
+    # "b" lies in both of these splits, so its golden query is in both; a split stage never does that
+    assert set(report["validation"]) == set(report["test"]) == {"generated", "title", "skills", "golden"}
     for split in ("validation", "test"):
         for by_ranker in report[split].values():
             assert set(by_ranker) == {"base", "finetuned", "bm25", "hybrid", "served"}
@@ -244,8 +245,8 @@ def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_
     assert served["served"]["mode"] in ("dense", "bm25", "hybrid")
     plain = {"bm25", "convex 0.5", "rrf 1 k60"}
     assert set(served["validation_mrr@10"]) == {"dense"} | plain | {f"{name} fuzzy" for name in plain}
-    assert report["golden"]["queries"] == 1 and report["golden"]["rows_dropped"] == 1
-    assert report["golden"]["bm25"]["mrr@10"] == 1.0
+    assert report["test"]["golden"]["bm25"]["mrr@10"] == 1.0
+    assert "validation golden: 1 of 1 queries" in logs
     assert any(line.startswith("test title:") for line in logs)
     rows = plot_rows(report)
     assert {r["ranker"] for r in rows["test"]} >= {"title/served", "generated/bm25"}
@@ -389,3 +390,80 @@ def test_evaluate_encodes_each_corpus_once_per_model(tiny_model, monkeypatch):
     for model in (base, finetuned):
         assert encoded.count((id(model), whole_postings)) == 1
     assert len(encoded) == len(set(encoded))  # nothing encoded twice
+
+
+def test_golden_query_set_keeps_its_splits_queries_and_their_reposts():
+    from jobsearch.evaluate import golden_query_set, with_groups
+    from jobsearch.golden import GoldenQueries
+
+    golden = GoldenQueries(queries=["spark pipelines", "icu nurse", "cdl"], relevant=[{"a"}, {"b"}, {"d"}], rows_read=3, dropped={})
+    every_posting = with_groups(CLEAN, _split_triplets(["a", "a2", "b"]))
+    query_set = golden_query_set(golden, every_posting, {"a", "a2", "b"})
+    # d is another split's: its query reports there; a's repost a2 is relevant too
+    assert query_set.queries == ["spark pipelines", "icu nurse"]
+    assert query_set.relevant == [{0, 1}, {2}]
+
+
+def test_the_served_choice_never_loses_to_bm25_on_the_golden_half():
+    from jobsearch.evaluate import choose
+
+    def scores(**by_ranker):
+        return {name: {"mrr@10": value} for name, value in by_ranker.items()}
+
+    # "convex 0.5" is best on the generated set, but loses to BM25 on the golden queries
+    metrics = {
+        "generated": scores(bm25=0.80, dense=0.70, **{"convex 0.5": 0.95, "convex 0.2": 0.85}),
+        "golden": scores(bm25=0.60, dense=0.40, **{"convex 0.5": 0.58, "convex 0.2": 0.64}),
+    }
+    assert choose(metrics, ["dense", "bm25", "convex 0.5", "convex 0.2"]) == "convex 0.2"
+    assert choose({"generated": metrics["generated"]}, ["dense", "bm25", "convex 0.5", "convex 0.2"]) == "convex 0.5"
+
+
+def _scripted_evaluator(scores, seen):
+    """Scores each evaluation as scripted, and notes the weights it saw: which checkpoint is best is known."""
+    from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
+
+    class Scripted(BaseEvaluator):
+        def __init__(self):
+            super().__init__()
+            self.primary_metric = "validation_mrr@10"
+
+        def __call__(self, model, output_path=None, epoch=-1, steps=-1):
+            seen.append(_fingerprint(model))
+            return {"validation_mrr@10": scores[len(seen) - 1]}
+
+    return Scripted()
+
+
+def _fingerprint(model) -> float:
+    return float(sum(p.detach().double().sum() for p in model.parameters()))
+
+
+def test_training_keeps_the_checkpoint_validation_ranks_best(tiny_model, tmp_path):
+    from jobsearch.models import load_model
+    from jobsearch.train import TrainParams, fine_tune
+
+    # 24 distinct pairs: 6 steps of 4
+    train = pd.concat([TRIPLETS.assign(anchor=TRIPLETS["anchor"] + f" {i}", posting_id=TRIPLETS["posting_id"] + f"-{i}") for i in range(6)], ignore_index=True)
+    seen = []
+    evaluator = _scripted_evaluator([0.2, 0.9, 0.5, 0.4], seen)  # after steps 2 and 4, and at the end (6)
+    params = TrainParams(batch_size=4, learning_rate=1e-3, max_seq_length=32, evaluations=2)
+    metrics = fine_tune(tiny_model, train, params, tmp_path / "out", evaluator=evaluator)
+    assert len(seen) == 3 and len(set(seen)) == 3  # three different models were scored
+    assert metrics["steps"] == 6
+    assert metrics["checkpoint"] == {"step": 4, "validation_mrr@10": 0.9, "evaluated": {2: 0.2, 4: 0.9, 6: 0.5}}
+    kept = _fingerprint(load_model(str(tmp_path / "out")))
+    assert kept == pytest.approx(seen[1], rel=1e-9) and kept != pytest.approx(seen[2], rel=1e-9)
+
+
+def test_the_validation_evaluator_ranks_the_unbiased_sets_and_the_golden_half(tiny_model):
+    from jobsearch.golden import GoldenQueries
+    from jobsearch.ranking_evaluator import validation_evaluator
+
+    golden = GoldenQueries(queries=["nurse icu", "cdl truck"], relevant=[{"b"}, {"d"}], rows_read=2, dropped={})
+    evaluator = validation_evaluator(_split_triplets(["a", "a2", "b", "c"]), CLEAN, ["golden", "title"], golden=golden, max_tags=3, batch_size=4)
+    metrics = evaluator(tiny_model)
+    # d is not a validation posting: its query reports in test; the skills set is not asked for
+    assert set(metrics) == {"validation_golden_mrr@10", "validation_title_mrr@10", "validation_mrr@10"}
+    assert metrics["validation_mrr@10"] == pytest.approx((metrics["validation_golden_mrr@10"] + metrics["validation_title_mrr@10"]) / 2)
+    assert evaluator.primary_metric == "validation_mrr@10"

@@ -331,3 +331,61 @@ def test_generate_queries_sends_llm_backends_to_their_module_and_labels_the_quer
     assert queries.columns.tolist() == ["posting_id", "query", "style"]
     assert set(queries["style"]) == {"llm"} and metrics["per_style"] == {"llm": len(CORPUS)}
     assert metrics["backend"] == backend
+
+
+def test_seeker_queries_compose_seniority_role_years_and_the_postings_terms(three_postings):
+    from jobsearch.queries.vocabulary import parse_synonyms
+
+    params = QueriesParams(styles=["seeker"], per_posting=3)
+    no_synonyms = parse_synonyms([["k8s", "Kubernetes"]], "test")
+    queries = offline_queries(three_postings, params, no_synonyms)
+    assert queries.equals(offline_queries(three_postings, params, no_synonyms))  # seeded per posting
+    assert set(queries["style"]) == {"seeker"}
+    texts = three_postings.set_index("posting_id")
+    for row in queries.itertuples():
+        posting = f"{texts.loc[row.posting_id, 'title']} {texts.loc[row.posting_id, 'description']}".lower()
+        # shorthand and one typo aside (and no synonyms to write), the words come from the posting
+        words = [w for w in re.findall(r"[a-z0-9+]+", row.query.lower()) if w not in {"w", "yrs", "exp", "sr", "jr", "years", "experience"}]
+        assert sum(w in posting for w in words) >= len(words) - 1, row
+    senior = queries[queries["posting_id"] == "p1"]["query"].str.lower()
+    assert senior.str.contains("scientist|scientst|scientis|sceintist", regex=True).any()
+
+
+def test_seeker_queries_are_longer_than_the_other_styles():
+    queries = offline_queries(CORPUS, QueriesParams(styles=["seeker", "skills"], per_posting=2))
+    words = queries["query"].str.split().str.len().groupby(queries["style"]).mean()
+    assert words["seeker"] > words["skills"] + 2
+
+
+def test_a_synonym_is_written_only_in_its_sense():
+    from jobsearch.queries.vocabulary import parse_synonyms
+
+    postings = pd.DataFrame(
+        {
+            "posting_id": ["hvac", "data"],
+            "title": ["HVAC Technician", "Data Engineer"],
+            "description": [
+                "Airflow balancing and duct sealing for commercial air handlers. Airflow measurement with hoods.",
+                "Build Airflow DAGs and ETL pipelines in Python; Airflow operators and SQL.",
+            ],
+        }
+    )
+    # the packaged vocabulary knows Airflow's sense
+    for style in ("synonyms", "seeker"):
+        queries = offline_queries(postings, QueriesParams(styles=[style], per_posting=6, role_probability=1)).set_index("posting_id")
+        assert not queries.loc[["hvac"], "query"].str.contains("apache", case=False).any(), style
+    # with Airflow the only term to swap: the data posting gets it, the HVAC one the fallback style
+    airflow = parse_synonyms([{"forms": ["Apache Airflow", "Airflow"], "sense": ["etl", "dags"]}, ["k8s", "Kubernetes"]], "test")
+    queries = offline_queries(postings, QueriesParams(**{**CLEAN.__dict__, "styles": ["synonyms"], "per_posting": 1}), airflow)
+    assert queries["style"].tolist() == ["role_skills", "synonyms"]
+    assert "Apache Airflow" in queries["query"][1]
+
+
+def test_a_sense_must_be_a_list_of_words():
+    from jobsearch.errors import ConfigError
+    from jobsearch.queries.vocabulary import parse_synonyms
+
+    vocabulary = parse_synonyms([{"forms": ["Apache Airflow", "Airflow"], "sense": ["etl"]}, ["ML", "machine learning"]], "v.yaml")
+    assert vocabulary.in_sense(0, {"etl", "dags"}) and not vocabulary.in_sense(0, {"duct"}) and vocabulary.in_sense(1, set())
+    with pytest.raises(ConfigError, match="v.yaml: group 1"):
+        parse_synonyms([{"forms": ["Apache Airflow", "Airflow"], "sense": []}], "v.yaml")

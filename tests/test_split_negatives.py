@@ -316,3 +316,33 @@ def test_style_is_read_only_where_the_queries_have_it(tmp_path):
     pd.DataFrame({"posting_id": ["a"], "query": ["q"], "style": ["s"]}).to_parquet(tmp_path / "new.parquet")
     assert list(read_parquet(tmp_path / "old.parquet", ["posting_id", "query"], optional=["style"]).columns) == ["posting_id", "query"]
     assert list(read_parquet(tmp_path / "new.parquet", ["posting_id", "query"], optional=["style"]).columns) == ["posting_id", "query", "style"]
+
+
+def test_golden_postings_never_reach_training_and_split_in_halves():
+    ids, groups = _grouped_ids(200, 0)
+    held_out = ids[::25]  # 8 golden postings, some in groups with reposts
+    split = assign_splits(ids, SplitParams(seed=1), groups, held_out)
+    in_group = pd.Series(groups).map(pd.Series(split.to_numpy(), index=groups).groupby(level=0).first())
+    assert (split == in_group).all()  # groups stay whole
+    golden_split = split[pd.Series(ids).isin(held_out)]
+    assert "train" not in set(golden_split)
+    assert abs((golden_split == "validation").sum() - (golden_split == "test").sum()) <= 3  # halves, by group
+    reposts_of_golden = pd.Series(groups).isin(set(pd.Series(groups)[pd.Series(ids).isin(held_out)]))
+    assert (split[reposts_of_golden] != "train").all()
+    # the targets (20 postings each) still hold, overshooting by less than a group
+    counts = split.value_counts()
+    for name in ("validation", "test"):
+        assert 20 <= counts[name] <= 22
+    # without a golden set the assignment is what it was
+    assert assign_splits(ids, SplitParams(seed=1), groups, ()).equals(assign_splits(ids, SplitParams(seed=1), groups))
+
+
+def test_split_postings_counts_the_held_out_postings(three_postings):
+    postings = pd.concat([three_postings] * 4, ignore_index=True)
+    postings["posting_id"] = [f"p{i}" for i in range(len(postings))]
+    postings["description"] = [f"{d} variant {i} {'x ' * i}" for i, d in enumerate(postings["description"])]
+    postings["text"] = postings["title"] + "\n\n" + postings["description"]
+    queries = pd.DataFrame({"posting_id": postings["posting_id"], "query": "python sql"})
+    splits, metrics = split_postings(postings, queries, SplitParams(validation=0.2, test=0.2), held_out={"p0", "p5"})
+    assert not splits["train"]["posting_id"].isin({"p0", "p5"}).any()
+    assert metrics["held_out"] == {"train": 0, "validation": 1, "test": 1}

@@ -8,6 +8,9 @@ style (:data:`~jobsearch.query_styles.STYLES`):
 * ``tags``: the posting's own skill tags;
 * ``title``: the job title as a seeker types it (whole or shortened, with typing noise),
   matched against the posting without its title (:data:`~jobsearch.query_styles.TITLE_STYLES`);
+* ``seeker``: what job seekers type (8-15 words): seniority or work type, the role (sometimes
+  abbreviated), years, and three to five skills and domain phrases from deeper in the posting
+  than the top terms, with shorthand ("yrs", "w/") and a typo one time in four;
 * ``found_tags``: for a posting without tags, the tags the source gives other postings that
   its text names ("Python, Machine Learning"), so that untagged postings train tag lists too.
 """
@@ -25,13 +28,15 @@ import pandas as pd
 from jobsearch.parallel import map_indices
 from jobsearch.queries.noise import add_noise, apply_noise, has_typo_target
 from jobsearch.queries.params import QueriesParams
-from jobsearch.queries.skills import candidate_terms, lowercase_words, rank_found_tags, rank_skills, short_role, spellings
+from jobsearch.queries.skills import candidate_terms, lowercase_words, rank_found_tags, rank_skills, seniority, short_role, spellings
 from jobsearch.skill_tags import skill_tags
 from jobsearch.queries.vocabulary import SynonymVocabulary, load_synonyms, tag_vocabulary
 
 QUERY_COLUMNS = ["posting_id", "query", "style"]
 
 _YEARS = re.compile(r"\b(\d{1,2})\s*\+?\s*(?:-\s*\d{1,2}\s*)?(?:years?|yrs?)\b", re.IGNORECASE)
+# how a posting says what kind of engagement it is, as a seeker would type it
+_WORK_TYPE = re.compile(r"\b(part[- ]time|contract|freelance|remote|internship|temporary|per diem)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+")  # words of lower-cased text, to tell what a posting lacks
 
 
@@ -99,12 +104,17 @@ class _Posting:
     found_tags: list[str]  # without tags of its own: other postings' tags its text names, best first
     alternatives: dict[int, list[str]]  # vocabulary group -> its forms with a word the posting lacks
     skill_groups: list[int]  # groups of `alternatives` found as a skill, fit to stand alone in a query
+    seeker_terms: list[str]  # skills and domain phrases a seeker draws on: deeper than `skills`
+    seniority: str | None  # the title's seniority word, lower case
+    work_type: str | None  # part time, contract, remote...: the first the posting names
 
 
 # a re-roll draws skills from this many more candidates than it uses
 _SKILL_POOL_EXTRA = 4
 # groups found among this many top candidates count as skills
 _SKILL_GROUP_RANK = 15
+# a seeker's skills and domain phrases come from this many of a posting's terms
+_SEEKER_POOL = 12
 
 
 def _posting_facts(
@@ -122,6 +132,8 @@ def _posting_facts(
     posting_words = set(_WORD.findall(text.lower()))
     alternatives = {}
     for group, forms_found in found.items():
+        if not vocabulary.in_sense(group, posting_words):
+            continue
         # only forms that put a word into the query the posting lacks: the point of the style
         absent = [
             form for form in vocabulary.groups[group]
@@ -142,6 +154,9 @@ def _posting_facts(
         found_tags=found_tags[: params.max_skills + _SKILL_POOL_EXTRA],
         alternatives=alternatives,
         skill_groups=skill_groups,
+        seeker_terms=_seeker_terms([spelled.get(term, term) for term in ranked[:_SEEKER_POOL]]),
+        seniority=seniority(title),
+        work_type=work_type.group(1).lower().replace("-", " ") if (work_type := _WORK_TYPE.search(text)) else None,
     )
 
 
@@ -201,20 +216,68 @@ def _synonyms_query(post: _Posting, rng: random.Random, params: QueriesParams, v
     # the text is ours (role lower-cased), so acronyms match in any case here
     role_has_term = any(g in post.alternatives for _, _, g in vocabulary.matches(post.role, exact_acronyms=False))
     parts = [post.role] if role_has_term or not skills or rng.random() < params.role_probability else []
-    query = ", ".join(parts + skills)
-    swapped: dict[int, str] = {}
-    pieces, done = [], 0
-    for start, end, group in vocabulary.matches(query, exact_acronyms=False):
-        # one swap is the style; swapping every term would spell out every acronym
-        if group not in post.alternatives or (swapped and group not in swapped and rng.random() < 0.5):
-            continue
-        pieces += [query[done:start], swapped.setdefault(group, rng.choice(post.alternatives[group]))]
-        done = end
-    query = _REPEATED_WORD.sub(r"\1", "".join(pieces) + query[done:])
+    query, swapped = _swap_terms(", ".join(parts + skills), post, rng, vocabulary)
     if not swapped:  # the picked words hold no vocabulary term: add one from the posting
         group = rng.choice(post.skill_groups or sorted(post.alternatives))
         query = ", ".join(p for p in (query, rng.choice(post.alternatives[group])) if p)
     return add_noise(query, rng, params)
+
+
+def _swap_terms(query: str, post: _Posting, rng: random.Random, vocabulary: SynonymVocabulary) -> tuple[str, bool]:
+    """``query`` with its vocabulary terms written in another form of their group, in the posting's sense.
+
+    One group is swapped for sure, each further one with even odds: swapping every
+    term would spell out every acronym. Returns the query and whether a term was swapped.
+    """
+    swapped: dict[int, str] = {}
+    pieces, done = [], 0
+    for start, end, group in vocabulary.matches(query, exact_acronyms=False):
+        if group not in post.alternatives or (swapped and group not in swapped and rng.random() < 0.5):
+            continue
+        pieces += [query[done:start], swapped.setdefault(group, rng.choice(post.alternatives[group]))]
+        done = end
+    return _REPEATED_WORD.sub(r"\1", "".join(pieces) + query[done:]), bool(swapped)
+
+
+def _seeker_terms(ranked: list[str]) -> list[str]:
+    """What a seeker may name of a posting's ranked terms: the first few, and deeper down only
+    phrases and names (two words, capitals, digits): a lone lower-case word that far down is
+    seldom a skill ("serious", "now")."""
+    return [term for i, term in enumerate(ranked) if i < _SEEKER_TOP or " " in term or term != term.lower() or not term.isalpha()]
+
+
+# the first terms of a posting a seeker names whatever their shape
+_SEEKER_TOP = 4
+_SEEKER_YEARS = ("{}+ yrs", "{} years", "{} yrs exp", "{}+ years experience", "{} yrs")
+# how seekers shorten what they type: (word, its shorthand)
+_SHORTHAND = (("senior", "sr"), ("junior", "jr"), ("experience", "exp"), ("years", "yrs"))
+_SEEKER_SKILL_COUNTS = (3, 3, 4, 4, 5)
+_SEEKER_JOINERS = (", ", " ", " w/ ", ", ")
+
+
+def _seeker_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
+    head = [post.seniority] if post.seniority and rng.random() < 0.5 else []
+    head += [post.work_type] if post.work_type and rng.random() < 0.4 else []
+    head += [post.role] if rng.random() < 0.8 or not post.seeker_terms else []
+    head += [rng.choice(_SEEKER_YEARS).format(post.years)] if post.years and int(post.years) <= 20 and rng.random() < 0.6 else []
+    # domain phrases (two words) count double: seekers name what the work is about, not tools alone
+    pool = post.seeker_terms
+    weights = [2.0 if " " in term else 1.0 for term in pool]
+    picked: list[str] = []
+    for _ in range(min(rng.choice(_SEEKER_SKILL_COUNTS), len(pool))):
+        i = rng.choices(range(len(pool)), weights)[0]
+        weights[i] = 0.0
+        picked.append(pool[i])
+        if not any(weights):
+            break
+    terms = ", ".join(term for term in pool if term in picked)  # in the posting's order of importance
+    query = " ".join(head) + (rng.choice(_SEEKER_JOINERS) if head and terms else "") + terms
+    if rng.random() < 0.4:  # an abbreviation or synonym, in the posting's sense
+        query, _ = _swap_terms(query, post, rng, vocabulary)
+    for word, short in _SHORTHAND:
+        if rng.random() < 0.5:
+            query = re.sub(rf"\b{word}\b", short, query, flags=re.IGNORECASE)
+    return apply_noise(query, rng, typo=0.25, lowercase=0.8, drop_commas=params.drop_commas_probability)
 
 
 def _noisy_query(post: _Posting, rng: random.Random, params: QueriesParams, vocabulary: SynonymVocabulary, reroll: int) -> str:
@@ -249,6 +312,7 @@ _STYLE_RENDERERS: dict[str, Callable[[_Posting, random.Random, QueriesParams, Sy
     "tags": _tags_query,
     "title": _title_query,
     "found_tags": _found_tags_query,
+    "seeker": _seeker_query,
 }
 # which postings a style can be written for: a query labelled synonyms really swaps a term
 _STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
@@ -259,4 +323,5 @@ _STYLE_FITS: dict[str, Callable[[_Posting], bool]] = {
     "tags": lambda post: bool(post.tags),
     "title": lambda post: bool(post.title),
     "found_tags": lambda post: bool(post.found_tags),
+    "seeker": lambda post: bool(post.seeker_terms),
 }

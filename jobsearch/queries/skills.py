@@ -176,6 +176,18 @@ def lowercase_words(text: str) -> set[str]:
     return {w.lower() for w in _TOKEN.findall(str(text))}
 
 
+def seniority(title: str) -> str | None:
+    """The seniority word of a title, lower case ("senior", "lead", "entry level"); None without one."""
+    found = _SENIORITY_WORD.search(str(title))
+    return found.group(1).lower().rstrip(".").replace("-", " ") if found else None
+
+
+# what a seeker types of a title's seniority (not the roman and arabic grades _SENIORITY also drops)
+_SENIORITY_WORD = re.compile(
+    r"\b(senior|sr\.?|junior|jr\.?|lead|principal|staff|head of|intern|entry[- ]level|mid[- ]level)\b", re.IGNORECASE
+)
+
+
 def short_role(title: str) -> str:
     """A title as a seeker types it: no seniority, no team or location suffix."""
     role = re.split(r"\s[-|–—,(/]\s?|\s\(|:", str(title))[0]

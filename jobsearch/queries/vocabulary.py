@@ -22,6 +22,9 @@ class SynonymVocabulary:
 
     groups: tuple[tuple[str, ...], ...]
     group_of: dict[str, int]  # lower-cased form -> index of its group
+    # per group, words of which a posting must name one for the group's sense ("airflow" in an
+    # HVAC posting is air, not Apache Airflow); None: the forms are unambiguous
+    senses: tuple[frozenset[str] | None, ...]
     acronyms: frozenset[str]  # lower-cased forms written without lower case (ML, RN, AWS)
     pattern: re.Pattern[str]  # any form, longest first, whole words, in lower-cased text
 
@@ -44,6 +47,11 @@ class SynonymVocabulary:
         for start, end, group in self.matches(text):
             found.setdefault(group, set()).add(_form_key(text[start:end]))
         return found
+
+    def in_sense(self, group: int, words: set[str]) -> bool:
+        """Whether a text of lower-cased ``words`` uses ``group``'s forms in the group's sense."""
+        sense = self.senses[group]
+        return sense is None or not sense.isdisjoint(words)
 
 
 # a tag this short ("R", "C", "Go") is a word of its own in lower case: it counts in capitals only
@@ -104,7 +112,10 @@ def parse_synonyms(raw: object, source: str) -> SynonymVocabulary:
         raise ConfigError(f"{source}: expected a non-empty list of groups of equivalent forms")
     group_of: dict[str, int] = {}
     groups = []
-    for index, group in enumerate(raw):
+    senses = []
+    for index, entry in enumerate(raw):
+        group, sense = _group_and_sense(entry, index, source)
+        senses.append(sense)
         keys = [_form_key(f) for f in group if isinstance(f, str)] if isinstance(group, list) else []
         if len(keys) != len(group) or "" in keys or len(set(keys)) < 2 or len(set(keys)) < len(keys):
             raise ConfigError(f"{source}: group {index + 1} {group!r} must be a list of at least 2 distinct non-empty strings")
@@ -118,9 +129,20 @@ def parse_synonyms(raw: object, source: str) -> SynonymVocabulary:
     return SynonymVocabulary(
         groups=tuple(groups),
         group_of=group_of,
+        senses=tuple(senses),
         acronyms=frozenset(_form_key(f) for f in forms if f == f.upper() and any(c.isalpha() for c in f)),
         pattern=_forms_regex([_form_key(f) for f in forms]),
     )
+
+
+def _group_and_sense(entry: object, index: int, source: str) -> tuple[object, frozenset[str] | None]:
+    """A group written as a list of forms, or as ``{forms: [...], sense: [words]}``."""
+    if not isinstance(entry, dict):
+        return entry, None
+    sense = entry.get("sense")
+    if set(entry) != {"forms", "sense"} or not isinstance(sense, list) or not sense or not all(isinstance(w, str) and w.strip() for w in sense):
+        raise ConfigError(f"{source}: group {index + 1} {entry!r} must be a list of forms, or forms: [...] with sense: [words]")
+    return entry["forms"], frozenset(w.strip().lower() for w in sense)
 
 
 def _forms_regex(forms: list[str]) -> re.Pattern[str]:
