@@ -60,6 +60,20 @@ def section(cls: type[T], name: str, params: dict[str, Any] | None = None, path:
     return from_dict(cls, raw, prefix=name)
 
 
+def param_value(params: dict[str, Any], key: str, hint: Any) -> Any:
+    """One value of another stage's section (``"train.mined_negatives"``), checked as its class checks it.
+
+    For a stage that reads one value of a section it does not own: importing that
+    section's class would make the stage depend on (and rerun with) the other stage's code.
+    """
+    node: Any = params
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise ConfigError(f"{PARAMS_FILE}: {key} is missing")
+        node = node[part]
+    return _coerce(node, hint, key)
+
+
 def from_dict(cls: type[T], raw: dict[str, Any], prefix: str = "") -> T:
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(raw) - set(fields))

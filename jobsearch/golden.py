@@ -55,16 +55,6 @@ class _Table(NamedTuple):
     rows: list[_Row]
 
 
-def golden_file(params: Mapping[str, object]) -> str | None:
-    """``evaluate.golden`` of params.yaml's sections ``params``: the stages before evaluate read it
-    to keep the golden postings out of training, without importing evaluate's params class."""
-    evaluate = params.get("evaluate") or {}
-    value = evaluate.get("golden") if isinstance(evaluate, Mapping) else None
-    if value is not None and not isinstance(value, str):
-        raise DataError(f"evaluate.golden: expected a file path or null, got {value!r}")
-    return value or None
-
-
 def held_out_postings(path: str | Path | None, known_ids: Collection[str]) -> set[str]:
     """The postings the golden file at ``path`` labels relevant (none without a file)."""
     if path is None:

@@ -21,7 +21,8 @@ Strategies:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -74,23 +75,28 @@ def model_encoder(model: ModelParams) -> Encoder:
 
 
 def make_triplets(
-    splits: dict[str, pd.DataFrame], params: NegativesParams, encoder: Callable[[], Encoder]
+    splits: dict[str, pd.DataFrame], params: NegativesParams, encoder: Callable[[], Encoder], mined: Collection[str] | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict]:
     """Each split's triplets, and their metrics, from its (query, posting) rows.
 
     ``splits`` maps a split name to the split stage's rows (``posting_id,
     query, text, group_id``, and ``style``, ``untitled``); negatives come from the same
-    split. ``encoder`` is called once, only when the strategy compares embeddings.
+    split. Splits outside ``mined`` (default: all) get random negatives, which cost
+    nothing: the training split when training does not read its negatives.
+    ``encoder`` is called once, only when a mined split's strategy compares embeddings.
     """
-    encode = encoder() if params.strategy != "random" else None
+    mined = set(splits) if mined is None else set(mined)
+    unread = replace(params, strategy="random")
+    encode = encoder() if params.strategy != "random" and mined & set(splits) else None
     triplets = {}
     for name, pairs in splits.items():
         try:
-            triplets[name] = build_triplets(pairs, params, encode)
+            triplets[name] = build_triplets(pairs, params if name in mined else unread, encode)
         except DataError as exc:
             raise DataError(f"split '{name}': {exc}") from None
     metrics = {
         "strategy": params.strategy,
+        "mined": [name for name in splits if name in mined],
         "triplets": sum(len(t) for t in triplets.values()),
         "per_split": {name: len(t) for name, t in triplets.items()},
     }

@@ -107,6 +107,22 @@ def test_the_encoder_is_built_only_for_strategies_that_compare_embeddings():
     assert built == [1]
 
 
+def test_a_split_nothing_reads_the_negatives_of_is_not_mined():
+    pairs = pd.DataFrame({"posting_id": ["a", "b", "c"], "query": ["x", "y", "z"], "text": ["1", "2", "3"]})
+    encoded = []
+
+    def encoder():
+        return lambda texts: encoded.extend(texts) or _fake_encode(texts)
+
+    triplets, metrics = make_triplets({"train": pairs, "validation": pairs.assign(text=["4", "5", "6"])}, NegativesParams(), encoder, mined=["validation"])
+    assert set(encoded) == {"x", "y", "z", "4", "5", "6"}  # validation's queries and postings only
+    assert metrics["mined"] == ["validation"]
+    train = triplets["train"]
+    assert len(train) == 3 and (train["negative_id"] != train["posting_id"]).all()  # random, still never the positive
+    make_triplets({"train": pairs}, NegativesParams(), lambda: encoded.append("built"), mined=[])
+    assert "built" not in encoded  # nothing mined: no encoder at all
+
+
 # --- near-duplicate groups and several queries per posting ---
 
 
