@@ -42,7 +42,7 @@ class RankingEvaluator(BaseEvaluator):
         self.batch_size = batch_size
         self.precision = precision
         self.name = name
-        self.primary_metric = PRIMARY_METRIC
+        self.primary_metric = f"{name}_{PRIMARY_METRIC}"  # as the metrics are named: the trainer is told it before any call
 
     def __call__(self, model, output_path: str | None = None, epoch: float = -1, steps: int = -1) -> dict[str, float]:
         embeddings = Embeddings({"model": model}, self.batch_size, self.precision)  # fresh: the weights changed since the last call

@@ -21,6 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -89,14 +90,15 @@ def train_base(
     output_dir: str | Path,
     live_dir: str | Path,
     module: str = "stages.train",
-    evaluator=None,
+    evaluator: Callable[[], object] | None = None,
 ) -> dict | None:
     """The train stage in this process: fine-tune ``base`` on ``train`` into ``output_dir``.
 
     With ``devices`` > 1, outside a launch, starts ``module`` once per device
     through torchrun and returns None; inside, every rank trains and rank 0
     saves. Returns the training metrics in the process that saved the model.
-    ``evaluator`` (:mod:`jobsearch.ranking_evaluator`) chooses the checkpoint kept.
+    ``evaluator`` builds (in the processes that train, after the devices are
+    checked) the evaluator that chooses the checkpoint kept (:mod:`jobsearch.ranking_evaluator`).
     """
     from jobsearch import distributed
     from jobsearch.io import atomic_path
@@ -106,6 +108,7 @@ def train_base(
         distributed.launch(params.devices, module)
         return None
     encoder = model.load(base, device=distributed.process_device())
+    evaluator = evaluator() if evaluator is not None else None
     describe_for_card(encoder, base)
     metrics = None
     if distributed.is_main_process():

@@ -1,8 +1,9 @@
 """train: fine-tune the selected base model -> paths.finetuned (+ curves in metrics/train).
 
-Keeps the checkpoint that ranks validation best on train.select_on's query sets;
-``train.devices`` > 1 runs one process per GPU (jobsearch/distributed.py).
+Keeps the checkpoint ranking validation best (train.select_on); train.devices > 1: torchrun.
 """
+
+from functools import partial
 
 from jobsearch.config import section
 from jobsearch.evaluate import EvaluateParams
@@ -18,7 +19,8 @@ def main() -> None:
     params, model, paths = section(TrainParams, "train"), section(ModelParams, "model"), section(Paths, "paths")
     base = read_json(paths.base_models)["selected"]
     train = read_parquet(paths.triplets_file("train"), ["anchor", "positive", "negative", "posting_id"])
-    evaluator = read_validation_evaluator(paths, section(EvaluateParams, "evaluate"), params.select_on, model) if params.evaluations else None
+    evaluate = section(EvaluateParams, "evaluate")
+    evaluator = partial(read_validation_evaluator, paths, evaluate, params.select_on, model) if params.evaluations else None
     metrics = train_base(train, base, params, model, paths.finetuned, paths.metrics_file("train", ""), evaluator=evaluator)
     if metrics is not None:
         write_json(metrics, paths.metrics_file("train"))

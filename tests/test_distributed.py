@@ -147,5 +147,6 @@ def _write_project(root, model_dir, devices: int) -> None:
     rows = pd.concat([TRIPLETS] * 2, ignore_index=True)
     rows.assign(posting_id=[f"p{i}" for i in range(len(rows))]).to_parquet(root / "data" / "triplets" / "train.parquet", index=False)
     (root / "metrics" / "base_models.json").write_text(json.dumps({"selected": str(model_dir)}))
-    train = {"epochs": 1, "batch_size": 2, "learning_rate": 1e-3, "max_seq_length": 32, "devices": devices}
+    # no validation ranking here (evaluations 0): this project has only a training split
+    train = {"epochs": 1, "batch_size": 2, "learning_rate": 1e-3, "max_seq_length": 32, "devices": devices, "evaluations": 0}
     (root / "params.yaml").write_text(yaml.safe_dump({"train": train}))

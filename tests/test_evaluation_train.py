@@ -467,3 +467,15 @@ def test_the_validation_evaluator_ranks_the_unbiased_sets_and_the_golden_half(ti
     assert set(metrics) == {"validation_golden_mrr@10", "validation_title_mrr@10", "validation_mrr@10"}
     assert metrics["validation_mrr@10"] == pytest.approx((metrics["validation_golden_mrr@10"] + metrics["validation_title_mrr@10"]) / 2)
     assert evaluator.primary_metric == "validation_mrr@10"
+
+
+def test_training_chooses_by_the_validation_evaluator_it_is_given(tiny_model, tmp_path):
+    from jobsearch.ranking_evaluator import validation_evaluator
+    from jobsearch.train import TrainParams, fine_tune
+
+    evaluator = validation_evaluator(_split_triplets(["a", "a2", "b", "c"]), CLEAN, ["title"], batch_size=4)
+    train = pd.concat([TRIPLETS.assign(anchor=TRIPLETS["anchor"] + f" {i}", posting_id=TRIPLETS["posting_id"] + f"-{i}") for i in range(2)], ignore_index=True)
+    metrics = fine_tune(tiny_model, train, TrainParams(batch_size=4, max_seq_length=32, evaluations=1), tmp_path / "out", evaluator=evaluator)
+    checkpoint = metrics["checkpoint"]
+    assert set(checkpoint["evaluated"]) == {1, 2} and checkpoint["step"] in (1, 2)
+    assert checkpoint["validation_mrr@10"] == max(checkpoint["evaluated"].values())

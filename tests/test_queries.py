@@ -192,17 +192,19 @@ def test_synonym_queries_swap_abbreviations_both_ways():
     assert "Amazon Web Services" in queries["query"][1]
 
 
+def _postings(**title_and_description: tuple[str, str]) -> pd.DataFrame:
+    """Postings from ``posting_id=(title, description)``."""
+    return pd.DataFrame(
+        [(pid, title, description) for pid, (title, description) in title_and_description.items()],
+        columns=["posting_id", "title", "description"],
+    )
+
+
 def test_postings_without_a_term_to_swap_get_no_synonym_query():
-    postings = pd.DataFrame(
-        {
-            "posting_id": ["none", "spelled"],
-            "title": ["Welder", "Courier"],
-            "description": [
-                "Weld brackets and grind seams on trailers.",
-                # "AWS" is in the vocabulary, but every word of "Amazon Web Services" is already here
-                "Deliver Amazon parcels; track them with our web services on AWS.",
-            ],
-        }
+    postings = _postings(
+        none=("Welder", "Weld brackets and grind seams on trailers."),
+        # "AWS" is in the vocabulary, but every word of "Amazon Web Services" is already here
+        spelled=("Courier", "Deliver Amazon parcels; track them with our web services on AWS."),
     )
     queries = offline_queries(postings, QueriesParams(styles=["synonyms", "skills"], per_posting=2))
     assert queries["style"].tolist() == ["skills"] * 4
@@ -360,15 +362,9 @@ def test_seeker_queries_are_longer_than_the_other_styles():
 def test_a_synonym_is_written_only_in_its_sense():
     from jobsearch.queries.vocabulary import parse_synonyms
 
-    postings = pd.DataFrame(
-        {
-            "posting_id": ["hvac", "data"],
-            "title": ["HVAC Technician", "Data Engineer"],
-            "description": [
-                "Airflow balancing and duct sealing for commercial air handlers. Airflow measurement with hoods.",
-                "Build Airflow DAGs and ETL pipelines in Python; Airflow operators and SQL.",
-            ],
-        }
+    postings = _postings(
+        hvac=("HVAC Technician", "Airflow balancing and duct sealing for commercial air handlers. Airflow measurement with hoods."),
+        data=("Data Engineer", "Build Airflow DAGs and ETL pipelines in Python; Airflow operators and SQL."),
     )
     # the packaged vocabulary knows Airflow's sense
     for style in ("synonyms", "seeker"):
