@@ -223,18 +223,23 @@ def _synonyms_query(post: _Posting, rng: random.Random, params: QueriesParams, v
     return add_noise(query, rng, params)
 
 
-def _swap_terms(query: str, post: _Posting, rng: random.Random, vocabulary: SynonymVocabulary) -> tuple[str, bool]:
+def _swap_terms(
+    query: str, post: _Posting, rng: random.Random, vocabulary: SynonymVocabulary, shorter: bool = False
+) -> tuple[str, bool]:
     """``query`` with its vocabulary terms written in another form of their group, in the posting's sense.
 
     One group is swapped for sure, each further one with even odds: swapping every
-    term would spell out every acronym. Returns the query and whether a term was swapped.
+    term would spell out every acronym. With ``shorter``, only into a shorter form
+    (an abbreviation: seekers shorten, they do not spell out). Returns the query and
+    whether a term was swapped.
     """
     swapped: dict[int, str] = {}
     pieces, done = [], 0
     for start, end, group in vocabulary.matches(query, exact_acronyms=False):
-        if group not in post.alternatives or (swapped and group not in swapped and rng.random() < 0.5):
+        forms = [f for f in post.alternatives.get(group, []) if not shorter or len(f) < end - start]
+        if not forms or (swapped and group not in swapped and rng.random() < 0.5):
             continue
-        pieces += [query[done:start], swapped.setdefault(group, rng.choice(post.alternatives[group]))]
+        pieces += [query[done:start], swapped.setdefault(group, rng.choice(forms))]
         done = end
     return _REPEATED_WORD.sub(r"\1", "".join(pieces) + query[done:]), bool(swapped)
 
@@ -272,8 +277,8 @@ def _seeker_query(post: _Posting, rng: random.Random, params: QueriesParams, voc
             break
     terms = ", ".join(term for term in pool if term in picked)  # in the posting's order of importance
     query = " ".join(head) + (rng.choice(_SEEKER_JOINERS) if head and terms else "") + terms
-    if rng.random() < 0.4:  # an abbreviation or synonym, in the posting's sense
-        query, _ = _swap_terms(query, post, rng, vocabulary)
+    if rng.random() < 0.4:  # an abbreviation, in the posting's sense
+        query, _ = _swap_terms(query, post, rng, vocabulary, shorter=True)
     for word, short in _SHORTHAND:
         if rng.random() < 0.5:
             query = re.sub(rf"\b{word}\b", short, query, flags=re.IGNORECASE)
