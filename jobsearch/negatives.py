@@ -35,6 +35,9 @@ from jobsearch.models import ModelParams
 STRATEGIES = ("least_similar", "random", "hard")
 
 
+SCORERS = ("model", "bm25")
+
+
 @dataclass
 class HardNegativesParams:
     """How the ``hard`` strategy picks (the ``negatives.hard`` section)."""
@@ -43,10 +46,13 @@ class HardNegativesParams:
     skip_top: int = 0  # top ranks never taken
     max_score_ratio: float = 0.95  # nothing scoring above this x the positive's score
     depth: int = 50  # ranks looked at
+    scorer: str = "model"  # what ranks the candidates: the model section's encoder, or bm25 (postings sharing the query's words)
 
     def __post_init__(self) -> None:
         if self.per_query < 1 or self.depth < 1:
             raise ValueError("per_query and depth must be at least 1")
+        if self.scorer not in SCORERS:
+            raise ValueError(f"scorer must be one of {', '.join(SCORERS)}, got {self.scorer!r}")
 
 
 @dataclass
@@ -61,6 +67,11 @@ class NegativesParams:
             raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         if self.chunk_size < 1:
             raise ValueError("chunk_size must be positive")
+
+    @property
+    def needs_encoder(self) -> bool:
+        """Whether the strategy compares embeddings."""
+        return self.strategy == "least_similar" or (self.strategy == "hard" and self.hard.scorer == "model")
 
 
 Encoder = Callable[[list[str]], np.ndarray]
@@ -87,7 +98,7 @@ def make_triplets(
     """
     mined = set(splits) if mined is None else set(mined)
     unread = replace(params, strategy="random")
-    encode = encoder() if params.strategy != "random" and mined & set(splits) else None
+    encode = encoder() if params.needs_encoder and mined & set(splits) else None
     triplets = {}
     for name, pairs in splits.items():
         try:
@@ -113,7 +124,7 @@ def build_triplets(pairs: pd.DataFrame, params: NegativesParams, encode: Encoder
     Negatives are the split's other postings, whole. ``encode`` maps texts to normalised embeddings; only the
     similarity-based strategies need it.
     """
-    if params.strategy != "random" and encode is None:
+    if params.needs_encoder and encode is None:
         raise ConfigError(f"negatives.strategy {params.strategy!r} needs an encoder")
     pairs = pairs.reset_index(drop=True)
     if "group_id" not in pairs.columns:
@@ -141,6 +152,9 @@ def _split_triplets(rows: pd.DataFrame, params: NegativesParams, encode: Encoder
         )
     if params.strategy == "random":
         anchors, negatives = np.arange(len(rows)), random_negatives(positive, doc_group, rng)
+    elif not params.needs_encoder:  # hard negatives that BM25 ranks high
+        chunks = _bm25_chunks(rows["query"].astype(str).tolist(), docs["text"].astype(str).tolist(), params.chunk_size)
+        anchors, negatives = _flatten(hard_negatives_from_scores(chunks, len(docs), positive, doc_group, params))
     else:
         query_emb = encode(rows["query"].tolist())
         doc_emb = encode(docs["text"].tolist())
@@ -148,10 +162,14 @@ def _split_triplets(rows: pd.DataFrame, params: NegativesParams, encode: Encoder
             anchors = np.arange(len(rows))
             negatives = least_similar_negatives(query_emb, doc_emb, positive, doc_group, params.chunk_size)
         else:
-            per_query = hard_negatives(query_emb, doc_emb, positive, doc_group, params)
-            anchors = np.repeat(np.arange(len(rows)), [len(js) for js in per_query])
-            negatives = np.fromiter((j for js in per_query for j in js), dtype=np.int64, count=len(anchors))
+            anchors, negatives = _flatten(hard_negatives(query_emb, doc_emb, positive, doc_group, params))
     return _triplet_frame(rows, docs, anchors, negatives)
+
+
+def _flatten(per_query: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(anchor row, negative document) index arrays from each query's negatives."""
+    anchors = np.repeat(np.arange(len(per_query)), [len(js) for js in per_query])
+    return anchors, np.fromiter((j for js in per_query for j in js), dtype=np.int64, count=len(anchors))
 
 
 def _triplet_frame(rows: pd.DataFrame, docs: pd.DataFrame, anchors: np.ndarray, negatives: np.ndarray) -> pd.DataFrame:
@@ -215,6 +233,14 @@ def _score_chunks(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_size: int):
         yield start, query_emb[start:start + chunk_size] @ doc_emb.T
 
 
+def _bm25_chunks(queries: list[str], docs: list[str], chunk_size: int):
+    from jobsearch.retrieval import BM25Index
+
+    index = BM25Index(docs)
+    for start in range(0, len(queries), chunk_size):
+        yield start, index.score_matrix(queries[start:start + chunk_size])
+
+
 def _top_k_indices(scores: np.ndarray, k: int, largest: bool) -> np.ndarray:
     """Each row's k highest (or lowest) scores' indices, best first.
 
@@ -272,15 +298,20 @@ def hard_negatives(
     the positive's score. A query left with none falls back to the
     highest-ranked allowed document below that ceiling.
     """
+    return hard_negatives_from_scores(_score_chunks(query_emb, doc_emb, params.chunk_size), len(doc_emb), positive, doc_group, params)
+
+
+def hard_negatives_from_scores(chunks, n_docs: int, positive: np.ndarray, doc_group: np.ndarray, params: NegativesParams) -> list[list[int]]:
+    """:func:`hard_negatives` from ``(first query, scores)`` chunks of any scorer (cosine, BM25)."""
     members, hard = _GroupMembers(doc_group), params.hard
     result: list[list[int]] = []
-    for start, scores in _score_chunks(query_emb, doc_emb, params.chunk_size):
+    for start, scores in chunks:
         rows = np.arange(len(scores))
         chunk_positive = positive[start:start + len(scores)]
         positive_scores = scores[rows, chunk_positive].copy()
         scores[members.cells(chunk_positive)] = -np.inf  # never the positive's group
         # enough ranks that skip_top + depth allowed ones remain after dropping the group
-        k = min(hard.skip_top + hard.depth + members.largest(chunk_positive), len(doc_emb))
+        k = min(hard.skip_top + hard.depth + members.largest(chunk_positive), n_docs)
         top = _top_k_indices(scores, k, largest=True)
         for r in rows:
             ceiling = hard.max_score_ratio * positive_scores[r]

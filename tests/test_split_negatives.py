@@ -72,6 +72,22 @@ def test_hard_negatives_skip_top_ranks():
     assert hard_negatives(np.vstack([query, docs[1:]]), docs, np.arange(4), np.arange(4), params)[0] == [2]
 
 
+def test_hard_negatives_that_bm25_ranks_high_share_the_querys_words():
+    pairs = pd.DataFrame(
+        {
+            "posting_id": ["icu", "er", "cook", "driver"],
+            "query": ["icu nurse epic", "emergency nurse triage", "line cook", "cdl driver"],
+            "text": ["ICU nurse, Epic charting", "Emergency room nurse, triage and Epic", "Line cook, grill", "CDL truck driver"],
+        }
+    )
+    params = NegativesParams(strategy="hard", hard=HardNegativesParams(scorer="bm25", per_query=1, max_score_ratio=1.0))
+    built = []
+    triplets, _ = make_triplets({"train": pairs}, params, encoder=lambda: built.append(1))
+    assert built == []  # BM25 needs no encoder
+    negative_of = dict(zip(triplets["train"]["posting_id"], triplets["train"]["negative_id"]))
+    assert negative_of["icu"] == "er" and negative_of["er"] == "icu"  # the other nurse posting, by shared words
+
+
 def test_negatives_come_from_the_anchors_own_split():
     postings = pd.DataFrame({"posting_id": [f"p{i}" for i in range(12)], "text": [f"t{i} " * 3 for i in range(12)]})
     queries = pd.DataFrame({"posting_id": postings["posting_id"], "query": [f"q{i}" for i in range(12)]})
