@@ -129,7 +129,8 @@ def fine_tune(
 
     Inside a distributed launch every process must call this (training is
     collective); pass ``output_dir=None`` and no callbacks in all but rank 0.
-    Returns training metrics (steps, final loss, rows trained per second, devices).
+    Returns training metrics (steps, final loss, devices) with ``timings``
+    (seconds, rows trained per second), which the train stage keeps out of its metrics.
     """
     import torch
     from datasets import Dataset
@@ -212,8 +213,10 @@ def fine_tune(
         "backend": _process_group_backend(),
         "train_loss": float(result.training_loss),
         "final_loss": float(losses[-1]) if losses else math.nan,
-        "seconds": round(seconds, 2),
-        "rows_per_second": round(rows * params.epochs / seconds, 2) if seconds > 0 else None,
+        "timings": {
+            "seconds": round(seconds, 2),
+            "rows_per_second": round(rows * params.epochs / seconds, 2) if seconds > 0 else None,
+        },
     }
 
 

@@ -1,4 +1,4 @@
-"""train: fine-tune the selected base model -> paths.finetuned (+ curves in metrics/train).
+"""train: fine-tune the selected base model -> paths.finetuned (+ curves in metrics/train; its seconds in paths.timings).
 
 With ``train.devices`` > 1 (``dvc exp run -S train.devices=4``) the stage runs
 as that many processes, one per GPU, through torchrun (jobsearch/distributed.py).
@@ -18,6 +18,7 @@ def main() -> None:
     train = read_parquet(paths.triplets_file("train"), ["anchor", "positive", "negative", "posting_id"])
     metrics = train_base(train, base, params, model, paths.finetuned, paths.metrics_file("train", ""))
     if metrics is not None:
+        write_json(metrics.pop("timings"), paths.timings_file("train"))
         write_json(metrics, paths.metrics_file("train"))
 
 
