@@ -206,11 +206,11 @@ def bench_train(settings: BenchSettings, device: str | None) -> dict[str, Any]:
             "loss": params.loss,
             "rows": "triplets" if params.mined_negatives else "pairs",  # a pair encodes one posting, a triplet two
             "steps": metrics["steps"],
-            "seconds": metrics["seconds"],
+            "seconds": metrics["timings"]["seconds"],
             "cpu_seconds": round(cpu_seconds, 2),
             "seconds_per_step": round(float(np.median(np.diff(timer.times))), 3) if len(timer.times) > 1 else None,
-            "triplets_per_s": round(steady, 2) if steady else metrics["rows_per_second"],
-            "triplets_per_s_with_first_step": metrics["rows_per_second"],
+            "triplets_per_s": round(steady, 2) if steady else metrics["timings"]["rows_per_second"],
+            "triplets_per_s_with_first_step": metrics["timings"]["rows_per_second"],
         }
         del model
     results["ratio"] = ratio(results["project"]["triplets_per_s"], results["reference"]["triplets_per_s"])

@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     _add_index_options(serve)
+    report = commands.add_parser("report", help="a Markdown review report of an experiment against a base revision (for a pull request)")
+    report.add_argument("rev", nargs="?", help="an experiment name or Git revision (default: the workspace)")
+    report.add_argument("--base", default="HEAD", help="the revision to compare against (default HEAD)")
+    report.add_argument("--out", default="report.md", help="the Markdown file; its images go to <stem>_images/ beside it (default report.md)")
     return parser
 
 
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
             return _search(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "report":
+            return _report(args)
     except JobsearchError as exc:
         print(f"jobsearch: error: {exc}", file=sys.stderr)
         return 1
@@ -104,6 +110,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     searcher = open_searcher(args)
     uvicorn.run(create_app(searcher), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from jobsearch.report import write_report
+
+    print(f"wrote {write_report(args.out, args.rev, args.base)}")
     return 0
 
 

@@ -392,6 +392,38 @@ def _add_triplet_accuracy(metrics: dict, task: SplitTask, embeddings: Embeddings
         metrics[name]["triplet_accuracy"] = triplet_accuracy(q[task.triplet_query], d[task.triplet_positive], d[task.triplet_negative])
 
 
+HEADLINE = "headline"  # the folder under paths.metrics that dvc.yaml declares as metrics
+HEADLINE_RANKERS = ("base", "finetuned", "bm25", "served")
+HEADLINE_METRICS = ("mrr@10", "recall@10", "triplet_accuracy")
+MARGINS = {"finetuned-base": ("finetuned", "base"), "served-bm25": ("served", "bm25")}
+
+
+def headline(report: dict) -> dict[str, dict[str, float]]:
+    """What `dvc metrics` shows of ``report``: files (relative path -> numbers), rounded to 4 decimals.
+
+    ``<split>/<query set>/<ranker>.json`` (the golden queries' halves are the
+    ``golden`` set of each split) holds the
+    ranker's mrr@10 and recall@10 (and triplet accuracy, on the generated set):
+    every file has the same keys, so `dvc metrics show` is a few columns wide
+    whatever the number of query sets. ``margins.json`` holds, per split, the
+    smallest mrr@10 margin across the query sets of the fine-tuned model over
+    its base and of the served ranker over BM25: keys no other file has, which
+    `dvc exp show` names without a path (the others are named ``path:key``).
+    """
+    files: dict[str, dict[str, float]] = {}
+    margins: dict[str, dict[str, float]] = {}
+    for split, sets in report.items():
+        for set_name, by_ranker in sets.items():
+            for ranker in HEADLINE_RANKERS:
+                files[f"{split}/{set_name}/{ranker}.json"] = {k: round(float(v), 4) for k, v in by_ranker[ranker].items() if k in HEADLINE_METRICS}
+        margins[split] = {
+            name: round(min(m[better]["mrr@10"] - m[than]["mrr@10"] for m in sets.values()), 4)
+            for name, (better, than) in MARGINS.items()
+        }
+    files["margins.json"] = margins
+    return files
+
+
 def plot_rows(report: dict) -> dict[str, list[dict]]:
     """Per split, one row per (query set, ranker): what `dvc plots show` draws as bars."""
     return {

@@ -128,6 +128,7 @@ class SearchIndex:
     served: RankerParams = field(default_factory=RankerParams)
     model: str = ""  # the model the embeddings come from (a folder, pkg: or Hub name)
     metrics: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds building it took: not saved in the folder
 
     def save(self, directory: str | Path) -> None:
         """Write the index folder atomically: a reader never sees half an index."""
@@ -171,7 +172,8 @@ def build_index(
 
     The metrics (kept in the manifest) say how the dense index searches and,
     when approximate, its recall@10 against exact search on a sample of
-    postings' titles as queries.
+    postings' titles as queries; the timings (seconds encoding and indexing)
+    are kept apart, so a rebuild of the same postings saves the same folder.
     """
     from jobsearch.embed import encode
     from jobsearch.precision import resolve_precision
@@ -190,13 +192,12 @@ def build_index(
         "dimensions": int(embeddings.shape[1]),
         "dense_search": "approximate" if dense.approximate else "exact",
         "precision": resolve_precision(precision, str(getattr(model, "device", "cpu")).split(":")[0]),
-        "encode_seconds": round(encoded - started, 2),
-        "index_seconds": round(time.perf_counter() - encoded, 2),
     }
+    timings = {"encode_seconds": round(encoded - started, 2), "index_seconds": round(time.perf_counter() - encoded, 2)}
     if dense.approximate:
         sample = postings["title"].sample(min(params.recall_queries, len(postings)), random_state=params.seed)
         metrics[f"recall@{RECALL_CUTOFF}"] = dense.recall(encode(model, sample.astype(str).tolist(), batch_size=batch_size, precision=precision))
-    return SearchIndex(postings, dense, bm25, served, model_name, metrics)
+    return SearchIndex(postings, dense, bm25, served, model_name, metrics, timings)
 
 
 def read_served(path: str | Path) -> RankerParams:

@@ -46,7 +46,19 @@ def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
 
 def write_json(data: Any, path: str | os.PathLike) -> None:
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=_json_default) + "\n")
+        tmp.write_text(_json_text(data))
+
+
+def write_json_folder(files: dict[str, Any], directory: str | os.PathLike) -> None:
+    """Replace ``directory`` with one JSON file per entry of ``files`` (relative path -> data), atomically."""
+    with atomic_path(directory, is_dir=True) as staged:
+        for name, data in files.items():
+            (staged / name).parent.mkdir(parents=True, exist_ok=True)
+            (staged / name).write_text(_json_text(data))
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, default=_json_default) + "\n"
 
 
 def write_text(text: str, path: str | os.PathLike) -> None:

@@ -22,7 +22,8 @@ class Paths:
     served: str = "metrics/hybrid.json"  # the ranker evaluate chose on validation: jobsearch search serves it
     published: str = "models/published"  # the fine-tuned model with its model card: the DVC artifact
     index: str = "models/index"  # what search and serve load: postings, embeddings, BM25, the served ranker
-    metrics: str = "metrics"  # <stage>.json, plots and reports
+    metrics: str = "metrics"  # <stage>.json, plots and reports; headline/: what `dvc metrics` shows
+    timings: str = "logs/timings"  # <stage>.json: how long a stage took; neither Git nor DVC tracks it
 
     def split_file(self, split: str) -> Path:
         return Path(self.splits) / f"{split}.parquet"
@@ -32,3 +33,6 @@ class Paths:
 
     def metrics_file(self, name: str, suffix: str = ".json") -> Path:
         return Path(self.metrics) / f"{name}{suffix}"
+
+    def timings_file(self, stage: str) -> Path:
+        return Path(self.timings) / f"{stage}.json"

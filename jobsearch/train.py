@@ -143,7 +143,8 @@ def fine_tune(
     With an ``evaluator`` and ``params.evaluations``, the model is evaluated
     that many times over the run and at its end, and the best checkpoint by
     the evaluator's primary metric is the one kept.
-    Returns training metrics (steps, final loss, rows trained per second, devices).
+    Returns training metrics (steps, final loss, devices, the checkpoint kept) with
+    ``timings`` (seconds, rows trained per second), which the train stage keeps out of its metrics.
     """
     import torch
     from datasets import Dataset
@@ -229,9 +230,11 @@ def fine_tune(
         "backend": _process_group_backend(),
         "train_loss": float(result.training_loss),
         "final_loss": float(losses[-1]) if losses else math.nan,
-        "seconds": round(seconds, 2),
-        "rows_per_second": round(rows * params.epochs / seconds, 2) if seconds > 0 else None,
         **({"checkpoint": _chosen_checkpoint(trainer.state, args.metric_for_best_model)} if selecting else {}),
+        "timings": {
+            "seconds": round(seconds, 2),
+            "rows_per_second": round(rows * params.epochs / seconds, 2) if seconds > 0 else None,
+        },
     }
 
 

@@ -1,9 +1,10 @@
-"""evaluate: base vs fine-tuned vs BM25 vs fused rankers on several query sets -> metrics/eval.json, paths.served."""
+"""evaluate: base vs fine-tuned vs BM25 vs fused rankers on several query sets -> metrics/eval.json (the whole report),
+metrics/headline/ (what `dvc metrics` shows), paths.served."""
 
 from jobsearch.config import section
-from jobsearch.evaluate import EvaluateParams, evaluate, plot_rows
+from jobsearch.evaluate import HEADLINE, EvaluateParams, evaluate, headline, plot_rows
 from jobsearch.golden import read_golden
-from jobsearch.io import read_json, read_parquet, write_json
+from jobsearch.io import read_json, read_parquet, write_json, write_json_folder
 from jobsearch.models import ModelParams
 from jobsearch.paths import Paths
 from jobsearch.stage import run_stage
@@ -17,6 +18,7 @@ def main() -> None:
     models = {"base": model.load(read_json(paths.base_models)["selected"]), "finetuned": model.load(paths.finetuned)}
     report, served = evaluate(splits, clean, models, params, batch_size=model.batch_size, precision=model.precision, golden=golden)
     write_json(report, paths.metrics_file("eval"))
+    write_json_folder(headline(report), paths.metrics_file(HEADLINE, ""))
     write_json(served, paths.served)
     for split, rows in plot_rows(report).items():
         write_json(rows, paths.metrics_file(f"plots/eval_{split}"))

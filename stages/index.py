@@ -1,4 +1,4 @@
-"""index: the fine-tuned model's embeddings of the cleaned postings, their BM25 index and the served ranker -> paths.index."""
+"""index: the fine-tuned model's embeddings of the cleaned postings, their BM25 index and the served ranker -> paths.index (its seconds -> paths.timings)."""
 
 from jobsearch.config import section
 from jobsearch.index import CORPUS_COLUMNS, IndexParams, build_index, read_served
@@ -15,6 +15,7 @@ def main() -> None:
     index = build_index(postings, encoder, paths.finetuned, served, params, batch_size=model.batch_size, precision=model.precision)
     index.save(paths.index)
     write_json(index.metrics, paths.metrics_file("index"))
+    write_json(index.timings, paths.timings_file("index"))
 
 
 if __name__ == "__main__":

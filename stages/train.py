@@ -1,7 +1,5 @@
-"""train: fine-tune the selected base model -> paths.finetuned (+ curves in metrics/train).
-
-Keeps the checkpoint ranking validation best (train.select_on); train.devices > 1: torchrun.
-"""
+"""train: the selected base model fine-tuned -> paths.finetuned, keeping the checkpoint that ranks validation best
+(train.select_on); curves in metrics/train, seconds in paths.timings; train.devices > 1: torchrun."""
 
 from functools import partial
 
@@ -19,10 +17,11 @@ def main() -> None:
     params, model, paths = section(TrainParams, "train"), section(ModelParams, "model"), section(Paths, "paths")
     base = read_json(paths.base_models)["selected"]
     train = read_parquet(paths.triplets_file("train"), ["anchor", "positive", "negative", "posting_id"])
-    evaluate = section(EvaluateParams, "evaluate")
+    evaluate = section(EvaluateParams, "evaluate")  # its golden file and max_tags: the sets validation ranks
     evaluator = partial(read_validation_evaluator, paths, evaluate, params.select_on, model) if params.evaluations else None
     metrics = train_base(train, base, params, model, paths.finetuned, paths.metrics_file("train", ""), evaluator=evaluator)
     if metrics is not None:
+        write_json(metrics.pop("timings"), paths.timings_file("train"))
         write_json(metrics, paths.metrics_file("train"))
 
 

@@ -366,7 +366,7 @@ def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):
     metrics = fine_tune(tiny_model, train, params, None)
     # one step per two anchors: the 8 rows are 4 anchors with 2 negatives each
     assert metrics["negatives_per_anchor"] == 2 and metrics["steps"] == 2 and metrics["triplets"] == 8
-    assert metrics["rows"] == 4 and metrics["rows_per_second"] > 0  # rows trained, not rows of the file
+    assert metrics["rows"] == 4 and metrics["timings"]["rows_per_second"] > 0  # rows trained, not rows of the file
 
 
 def test_evaluate_encodes_each_corpus_once_per_model(tiny_model, monkeypatch):

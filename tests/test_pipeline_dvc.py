@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,8 +22,11 @@ pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 
 
-def _run(cmd: list[str], cwd: Path) -> str:
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HF_HUB_OFFLINE": "1"}
+WIDE = "1000"  # COLUMNS: a terminal wide enough for any table, which then shows its natural width
+
+
+def _run(cmd: list[str], cwd: Path, **env_vars: str) -> str:
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "HF_HUB_OFFLINE": "1", **env_vars}
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
@@ -36,7 +40,7 @@ def _stages_run(output: str) -> list[str]:
 @pytest.fixture(scope="module")
 def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
     repo = tmp_path_factory.mktemp("pipeline")
-    for name in ("dvc.yaml", "params.yaml"):
+    for name in ("dvc.yaml", "params.yaml", ".gitignore"):
         shutil.copy(PROJECT_ROOT / name, repo / name)
     for package in ("stages", "jobsearch"):
         shutil.copytree(PROJECT_ROOT / package, repo / package, ignore=shutil.ignore_patterns("__pycache__"))
@@ -110,6 +114,48 @@ def test_exp_run_with_a_train_param_reruns_only_downstream(pipeline_repo):
     assert "train.learning_rate" in diff
     metrics = _run(["dvc", "metrics", "show"], pipeline_repo)
     assert "triplet_accuracy" in metrics
+
+
+def _readme_exp_show() -> list[str]:
+    """The README's `dvc exp show` command for a table that fits a screen."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if line.startswith("dvc exp show") and "--drop" in line)
+    return shlex.split(line.split("  #")[0])
+
+
+def test_experiments_fit_a_screen_and_timings_stay_out(pipeline_repo, tmp_path):
+    # runs after the exp run above: the workspace holds the experiment with train.learning_rate=3e-5
+    table = _run(_readme_exp_show(), pipeline_repo, COLUMNS=WIDE)
+    lines = [line for line in table.splitlines() if line.strip()]
+    assert max(map(len, lines)) <= 120 and "…" not in table, table
+    assert "train.learning_rate" in table and "3e-05" in table and "test.finetuned-base" in table
+    markdown = _run([*_readme_exp_show(), "--md"], pipeline_repo, COLUMNS=WIDE)
+    assert max(map(len, markdown.splitlines())) <= 120, markdown
+    shown = _run(["dvc", "metrics", "show"], pipeline_repo)
+    assert max(map(len, shown.splitlines())) < 200, shown
+    assert "triplet_accuracy" in shown and "recall@10" in shown and "headline/test/title/served.json" in shown
+    # the whole experiments table: the changed param, the headline metrics it moved (and DVC's
+    # columns of the changed data deps' hashes), no timing
+    columns = _run(["dvc", "exp", "show", "--no-pager", "--only-changed", "--csv"], pipeline_repo).splitlines()[0].split(",")
+    sections = yaml.safe_load((pipeline_repo / "params.yaml").read_text())
+    assert [c for c in columns if c.split(".")[0] in sections] == ["train.learning_rate"]
+    assert all(c.startswith("metrics/headline/") for c in columns if ":" in c) and "test.finetuned-base" in columns
+    assert not [c for c in columns if "second" in c or "timings" in c]
+    diff = _run(["dvc", "metrics", "diff"], pipeline_repo)
+    assert "finetuned.json" in diff and "mrr@10" in diff and "seconds" not in diff and "base.json" not in diff
+    assert "triplet_accuracy" in _run(["dvc", "metrics", "diff", "--all"], pipeline_repo)
+    # timings are neither in Git nor in dvc.lock
+    assert json.loads((pipeline_repo / "logs/timings/train.json").read_text())["seconds"] > 0
+    assert "encode_seconds" in json.loads((pipeline_repo / "logs/timings/index.json").read_text())
+    assert "logs" not in _run(["git", "status", "--porcelain"], pipeline_repo) and "logs/" not in (pipeline_repo / "dvc.lock").read_text()
+    # the review report: the experiment against HEAD
+    name = _run(["dvc", "exp", "list", "--name-only"], pipeline_repo).split()[0]
+    _run([str(BIN / "jobsearch"), "report", name, "--out", str(tmp_path / "report.md")], pipeline_repo)
+    report = (tmp_path / "report.md").read_text()
+    assert f"# Experiment `{name}` against `HEAD`" in report
+    assert "| Path " in report and "finetuned.json" in report and "| params.yaml | train.learning_rate |" in report.replace("  ", "")
+    images = re.findall(r"!\[[^]]*\]\(([^)]+)\)", report)
+    assert images and all((tmp_path / image).read_bytes().startswith(b"\x89PNG") for image in images)
 
 
 def test_a_bad_param_fails_with_one_line_and_keeps_outputs(pipeline_repo):
