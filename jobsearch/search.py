@@ -215,6 +215,8 @@ def _stat(path: Path) -> list:
 
 
 def format_hits(hits: list[SearchHit]) -> str:
+    if not hits:
+        return "No posting matches."
     lines = []
     for hit in hits:
         where = ", ".join(p for p in (hit.company, hit.location) if p)
