@@ -14,7 +14,10 @@ Measures, on postings from the sample source:
   the shape, not the values; encoding 50k postings on a CPU takes most of an hour);
 * a no-op ``dvc repro`` of a two-stage pipeline;
 * ``jobsearch serve``: p50/p95 latency of ``/search`` against one bare query
-  encode, and the approximate index's recall@10 at 50,000 postings (:mod:`benchmarks.serve`).
+  encode, and the approximate index's recall@10 at 50,000 postings (:mod:`benchmarks.serve`);
+* load: 1,000 ``/search`` requests, 16 at once, against the real ``jobsearch serve``
+  on 127.0.0.1: throughput, p50/p95/p99, errors, the server's RSS before and after
+  (:mod:`benchmarks.load`).
 
 ``--small`` (the default without a CUDA GPU) keeps the whole run to a few
 minutes on a 2-core machine: few texts, few training steps at a short sequence
@@ -35,12 +38,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks.settings import DEFAULT_SIZES, BenchSettings, parse_sizes, settings_for
+from benchmarks.load import bench_load
 from benchmarks.pipeline import bench_pipeline
 from benchmarks.serve import bench_serve
 from benchmarks.workloads import bench_dvc, bench_encode, bench_mining, bench_train, mine_in_process
 
 DEFAULT_OUT = Path("benchmarks/results.json")
-SECTIONS = ("encode", "train", "mining", "dvc", "serve", "pipeline")
+SECTIONS = ("encode", "train", "mining", "dvc", "serve", "load", "pipeline")
 
 
 def format_table(rows: list[tuple[str, str, str]]) -> str:
@@ -133,6 +137,17 @@ def table_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         ]
     elif serve:
         rows.append(("serve", "error", serve["error"]))
+    load = results.get("load")
+    if load and "error" not in load:
+        rows += [
+            ("load", f"{load['requests']:,} x GET /search, {load['concurrency']} at once, jobsearch serve on 127.0.0.1 ({load['index']})",
+             f"{load['requests_per_s']:.1f} requests/s, {load['errors']} errors"),
+            ("load", "latency p50 / p95 / p99", f"{load['p50_ms']:.0f} / {load['p95_ms']:.0f} / {load['p99_ms']:.0f} ms"),
+            ("load", "server RSS before / after (growth; target < 5%)",
+             f"{load['rss_before_mib']:.0f} / {load['rss_after_mib']:.0f} MiB ({load['rss_growth']:+.1%})"),
+        ]
+    elif load:
+        rows.append(("load", "error", load["error"]))
     pipeline = results.get("pipeline")
     if isinstance(pipeline, dict):  # the section failed as a whole
         rows.append(("pipeline", "error", pipeline["error"]))
@@ -159,6 +174,7 @@ def run_benchmarks(settings: BenchSettings) -> dict[str, Any]:
         "mining": lambda: bench_mining(settings),
         "dvc": lambda: bench_dvc(settings),
         "serve": lambda: bench_serve(settings, device),
+        "load": lambda: bench_load(settings),
         "pipeline": lambda: bench_pipeline(settings, device),
     }
     for name, step in steps.items():
@@ -182,7 +198,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     mode.add_argument("--full", action="store_true", help="GPU-sized workloads (the default with CUDA)")
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="mining sizes, e.g. 1000,10000,50000")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="results JSON (default %(default)s)")
-    parser.add_argument("--only", default=None, help="comma-separated parts: encode,train,mining,dvc,serve (and pipeline)")
+    parser.add_argument("--only", default=None, help="comma-separated parts: encode,train,mining,dvc,serve,load (and pipeline)")
     parser.add_argument("--pipeline", default=None, help="also run every stage's function on these many sample postings, e.g. 1000,10k")
     parser.add_argument("--model", default=None, help="model for encode and train (default all-MiniLM-L6-v2)")
     parser.add_argument("--encode-texts", type=int, default=None, help="postings to encode")
@@ -229,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwritten {args.out}")
     failed = [name for name in settings.sections if isinstance(results.get(name), dict) and "error" in results[name]]
     failed += [f"mining {r['postings']}" for r in results.get("mining", []) if "error" in r]
+    failed += ["load"] if isinstance(results.get("load"), dict) and results["load"].get("passed") is False else []
     return 1 if failed else 0
 
 

@@ -34,7 +34,13 @@ class BenchSettings:
     serve_recall_postings: int = 50000  # the approximate index's recall@10 is measured at this size
     serve_recall_queries: int = 500
     serve_recall_max_seq_length: int = 32  # tokens per posting encoded for the recall run (CPU: minutes, not an hour)
-    sections: tuple[str, ...] = ("encode", "train", "mining", "dvc", "serve")
+    load_requests: int = 1000  # GET /search requests against `jobsearch serve` (benchmarks/load.py)
+    load_concurrency: int = 16  # in flight at once
+    load_warmup: int = 200  # sent first, not counted: the server's threads and allocator reach their working size
+    load_queries: int = 200  # distinct offline queries, cycled
+    load_request_timeout: float = 30.0  # seconds per request
+    load_deadline_seconds: float = 600.0  # requests not sent by then count as errors: the run always ends
+    sections: tuple[str, ...] = ("encode", "train", "mining", "dvc", "serve", "load")
 
 
 def settings_for(mode: str, sizes: tuple[int, ...] = DEFAULT_SIZES, **overrides: Any) -> BenchSettings:

@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from jobsearch.errors import JobsearchError
+from jobsearch.errors import JobsearchError, os_error
 from jobsearch.paths import Paths
 
 DEFAULT_INDEX = Paths.index  # written by the index stage
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     search = commands.add_parser("search", help="rank the postings for a query")
     search.add_argument("query", help='what a job seeker types, e.g. "data scientist 6 years, LLMs, credit risk"')
-    search.add_argument("--top-k", "-k", type=int, default=5, help="how many postings to show (default 5)")
+    search.add_argument("--top-k", "-k", type=int, default=5, help="how many postings to show, 1-100 (default 5)")
     search.add_argument(
         "--mode", default="served",
         help="ranking: what evaluation chose on validation (served, the default), dense, bm25, or hybrid (both fused)",
@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     except JobsearchError as exc:
         print(f"jobsearch: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # an unreadable or unwritable file, a full disk: one line naming the file
+        print(f"jobsearch: error: {os_error(exc)}", file=sys.stderr)
+        return 1
     return 2
 
 
@@ -84,15 +87,17 @@ def open_searcher(args: argparse.Namespace):
         raise JobsearchError(f"{DEFAULT_MODEL_DIR}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
     served_path = args.served or (DEFAULT_SERVED if Path(DEFAULT_SERVED).is_file() else None)
     served = read_served(served_path) if served_path else RankerParams()
+    if args.corpus is None and not Path(DEFAULT_CORPUS).is_file():
+        raise JobsearchError(f"{DEFAULT_CORPUS}: no postings to search yet (run `make repro` or `dvc repro`), or pass --corpus")
     index, loaded = corpus_index(args.corpus or DEFAULT_CORPUS, model, served)
     return Searcher(index, loaded)
 
 
 def _search(args: argparse.Namespace) -> int:
-    from jobsearch.search import format_hits, ranker_for
+    from jobsearch.search import MAX_K, format_hits, ranker_for
 
-    if args.top_k < 1:
-        raise JobsearchError("--top-k must be at least 1")
+    if not 1 <= args.top_k <= MAX_K:
+        raise JobsearchError(f"--top-k must be between 1 and {MAX_K}, got {args.top_k}")
     searcher = open_searcher(args)
     hits = searcher.search(args.query, top_k=args.top_k, ranker=ranker_for(args.mode, searcher.index.served))
     if args.json:

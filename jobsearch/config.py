@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.resources
+import math
 import types
 import typing
 from importlib.resources.abc import Traversable
@@ -43,18 +44,29 @@ def read_yaml(path: str | Path | Traversable, missing: str = "file not found") -
         raise ConfigError(f"{resource}: not valid YAML ({str(exc).splitlines()[0]})") from None
 
 
+# every section of params.yaml: the params classes the stages read, and paths (a test checks it against dvc.yaml)
+SECTIONS = ("paths", "model", "ingest", "clean", "queries", "split", "negatives", "select_base", "train", "evaluate", "publish", "index")
+
+
 def load_params_file(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
+    """params.yaml's sections; an unknown or empty section is a one-line ConfigError naming it."""
     path = Path(path)
     data = read_yaml(path, missing="file not found (run from the project root)") or {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of sections at the top level")
+    unknown = [name for name in data if name not in SECTIONS]
+    if unknown:
+        raise ConfigError(f"{path}: unknown section '{unknown[0]}' (known: {', '.join(SECTIONS)})")
+    empty = [name for name, value in data.items() if value is None or value == {}]
+    if empty:
+        raise ConfigError(f"{path}: section '{empty[0]}' is empty (give its parameters, or remove it for the defaults)")
     return data
 
 
 def section(cls: type[T], name: str, params: dict[str, Any] | None = None, path: str | Path = PARAMS_FILE) -> T:
     """Build dataclass ``cls`` from section ``name`` of params.yaml (or of ``params``)."""
     params = load_params_file(path) if params is None else params
-    raw = params.get(name) or {}
+    raw = params.get(name, {})
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: section '{name}' must be a mapping")
     return from_dict(cls, raw, prefix=name)
@@ -126,10 +138,14 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             # YAML reads 2e-5 (no dot) as a string; accept numeric strings
             try:
-                return float(value)
+                number = float(value)
             except (TypeError, ValueError):
                 raise ConfigError(f"{key}: expected a number, got {value!r}") from None
-        return float(value)
+        else:
+            number = float(value)
+        if not math.isfinite(number):  # .nan, .inf: no parameter means anything by them
+            raise ConfigError(f"{key}: expected a finite number, got {value!r}")
+        return number
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{key}: expected an integer, got {value!r}")

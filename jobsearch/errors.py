@@ -20,3 +20,13 @@ class ConfigError(JobsearchError):
 
 class ModelLoadError(JobsearchError):
     """A model that cannot be loaded (e.g. a Hub name while offline)."""
+
+
+def os_error(exc: OSError, path: object = None) -> str:
+    """An OSError (missing, unreadable or unwritable file, full disk) as one line naming the file.
+
+    ``path`` names the file when the error's own is a temporary one (an atomic write's).
+    """
+    reason = exc.strerror or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    where = path if path is not None else exc.filename
+    return f"{where}: {reason}" if where is not None else reason

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from jobsearch.errors import DataError
+from jobsearch.floor import choose_floor
 from jobsearch.query_styles import TITLE_STYLES
 from jobsearch.retrieval import HybridParams, RankerParams
 from jobsearch.skill_tags import skill_tags as source_skill_tags
@@ -374,11 +375,16 @@ def evaluate(
             tuning_record = {"validation_mrr@10": {n: {s: round(m[n]["mrr@10"], 4) for s, m in metrics.items()} for n in candidates}}
             names = {"base": "base", "finetuned": "dense", "bm25": "bm25", "hybrid": hybrid_name, "served": served_name}
             metrics = {s: {label: m[name] for label, name in names.items()} for s, m in metrics.items()}
+        if split == "validation":
+            served, floor_record = choose_floor(served, task, embeddings)
         _add_triplet_accuracy(metrics["generated"], task, embeddings)
         report[split] = metrics
         for set_name, by_ranker in metrics.items():
             log(f"{split} {set_name}: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in by_ranker.items()))
-    served_record = {"served": {"mode": served.mode, "hybrid": vars(served.hybrid), "fuzzy": served.fuzzy}, "label": served.label, "hybrid": vars(hybrid.hybrid), **tuning_record}
+    served_record = {
+        "served": {"mode": served.mode, "hybrid": vars(served.hybrid), "fuzzy": served.fuzzy, "floor": served.floor},
+        "label": served.label, "hybrid": vars(hybrid.hybrid), "floor": floor_record, **tuning_record,
+    }
     return report, served_record
 
 

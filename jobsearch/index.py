@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +139,9 @@ class SearchIndex:
                 self.dense.graph.save(str(staged / VECTORS))
             (staged / BM25_DIR).mkdir()
             self.bm25.save(staged / BM25_DIR)
-            manifest = {"model": self.model, "served": asdict(self.served), **self.metrics}
+            # no wall-clock timings (they stay in the metrics): the same inputs give the same bytes
+            measured = {key: value for key, value in self.metrics.items() if not key.endswith("_seconds")}
+            manifest = {"model": self.model, "served": asdict(self.served), **measured}
             (staged / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
     @classmethod
@@ -203,11 +205,11 @@ def build_index(
 def read_served(path: str | Path) -> RankerParams:
     """The ranker evaluate chose (its record at ``paths.served``), with the fusion it tuned.
 
-    The fusion rides along whatever the mode, so ``--mode hybrid`` fuses with
-    the tuned weights even when evaluate chose dense or BM25.
+    The fusion and the relevance floor ride along whatever the mode, so ``--mode hybrid``
+    fuses with the tuned weights even when evaluate chose dense or BM25.
     """
     record = read_json(path)
     if not isinstance(record, dict) or not isinstance(record.get("served"), dict) or not isinstance(record.get("hybrid"), dict):
         raise DataError(f"{path}: expected the evaluate stage's record with 'served' and 'hybrid' (rerun `dvc repro`)")
     served = from_dict(RankerParams, record["served"], prefix=f"{path}: served")
-    return RankerParams(served.mode, from_dict(HybridParams, record["hybrid"], prefix=f"{path}: hybrid"), served.fuzzy)
+    return replace(served, hybrid=from_dict(HybridParams, record["hybrid"], prefix=f"{path}: hybrid"))

@@ -1,7 +1,9 @@
 """File I/O shared by the stages: atomic writes and reads with clear errors.
 
 Every output is written to a temporary sibling and renamed into place, so an
-interrupted stage never leaves a half-written file where DVC expects an output.
+interrupted stage never leaves a half-written file where DVC expects an output,
+and a write that fails (a full disk, an unwritable folder) is one line naming the
+output, the old one left intact.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ from typing import Any, Iterable, Iterator
 
 import pandas as pd
 
-from jobsearch.errors import DataError
+from jobsearch.errors import DataError, os_error
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, *, is_dir: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place on success only."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise DataError(f"cannot write {os_error(exc, target)}") from None
     staged = tmp / target.name
     try:
         if is_dir:
@@ -35,6 +40,8 @@ def atomic_path(path: str | os.PathLike, *, is_dir: bool = False) -> Iterator[Pa
         elif target.exists() or target.is_symlink():
             target.unlink()
         os.replace(staged, target)
+    except OSError as exc:  # a full disk, an unwritable folder: the old output stays as it was
+        raise DataError(f"cannot write {os_error(exc, target)}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -3,7 +3,8 @@
 The card is the one sentence-transformers writes at training (base model, loss,
 hyperparameters, dataset size) with two sections added once ``evaluate`` has
 run: mrr@10 of every ranker on every query set of validation and test, and the
-data and params the model was made from. The published folder is the DVC
+data and params the model was made from (local paths by file name, URLs
+without credentials: the card goes to the Hub with the model). The published folder is the DVC
 artifact that ``dvc artifacts get`` fetches; ``push_to_hub`` also uploads it.
 """
 
@@ -18,6 +19,7 @@ import yaml
 
 from jobsearch.errors import ConfigError, JobsearchError
 from jobsearch.io import atomic_path
+from jobsearch.redact import public_value
 
 CARD = "README.md"
 RANKERS = ("base", "finetuned", "bm25", "served")
@@ -48,7 +50,7 @@ def model_card(trained_card: str, evaluation: dict[str, Any], stage_metrics: dic
     ingest, split, train = (stage_metrics.get(name, {}) for name in ("ingest", "split", "train"))
     facts = {
         "base model": train.get("base_model"),
-        "postings": f"{ingest.get('source')}, per split {split.get('postings')}",
+        "postings": f"{public_value(ingest.get('source'))}, per split {split.get('postings')}",
         "training queries": split.get("queries", {}).get("train"),
         "training triplets": train.get("triplets"),
         "training steps": train.get("steps"),
@@ -74,7 +76,9 @@ def model_card(trained_card: str, evaluation: dict[str, Any], stage_metrics: dic
             lines.append(f"| {split} | {name} | " + " | ".join(cells) + " |")
     lines += ["", "## How it was made", ""]
     lines += [f"- {key}: {value}" for key, value in facts.items()]
-    lines += ["", "The params (params.yaml sections) it was made with:", "", "```yaml", yaml.safe_dump(params, sort_keys=False).rstrip(), "```", ""]
+    # published with the model: local paths by file name, URLs without credentials
+    made_with = yaml.safe_dump(public_value(params), sort_keys=False).rstrip()
+    lines += ["", "The params (params.yaml sections) it was made with:", "", "```yaml", made_with, "```", ""]
     return "\n".join(lines)
 
 

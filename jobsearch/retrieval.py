@@ -105,21 +105,24 @@ def matched_terms(query: str, text: str, prefix_min_len: int = 5) -> list[str]:
     A compound query term ("icd-10") is reported once, by its joined form when
     it matches, else by whichever of its parts match.
     """
+    # one pass over the text's tokens: each token and, for prefix matches, each of its prefixes of
+    # at least prefix_min_len characters go into sets, so a query term costs its own length to look up
     text_tokens = set(tokenize(text))
-    long_text_tokens = [t for t in text_tokens if prefix_min_len and len(t) >= prefix_min_len]
+    prefixes = {t[:n] for t in text_tokens if prefix_min_len for n in range(prefix_min_len, len(t))}
 
     def found(term: str) -> bool:
         if term in text_tokens:
             return True
         if not prefix_min_len or len(term) < prefix_min_len:
             return False
-        return any(t.startswith(term) or term.startswith(t) for t in long_text_tokens)
+        # a text token starting with the term, or a text token the term starts with
+        return term in prefixes or any(term[:n] in text_tokens for n in range(prefix_min_len, len(term)))
 
-    matched: list[str] = []
+    matched: dict[str, None] = {}  # in query order, each term once
     for group in _token_groups(query):
         hits = [group[0]] if found(group[0]) else [t for t in group[1:] if found(t)]
-        matched += [t for t in hits if t not in matched]
-    return matched
+        matched.update(dict.fromkeys(hits))
+    return list(matched)
 
 
 # ---------------------------------------------------------------------------
@@ -151,9 +154,10 @@ def top_k(scores: np.ndarray, k: int, positive_only: bool = False) -> tuple[np.n
     order = np.lexsort((chosen, -chosen_scores), axis=1)
     out_indices[:] = np.take_along_axis(chosen, order, axis=1)
     out_scores[:] = np.take_along_axis(chosen_scores, order, axis=1)
-    if positive_only:
-        out_indices[out_scores <= 0] = PAD
-        out_scores[out_scores <= 0] = 0
+    # -inf: not ranked at all (below a relevance floor, outside fusion's lists); with positive_only, 0 or less
+    gone = (out_scores <= 0) if positive_only else np.isneginf(out_scores)
+    out_indices[gone] = PAD
+    out_scores[gone] = 0
     return out_indices, out_scores
 
 
@@ -370,10 +374,15 @@ class RankerParams:
     mode: str = "hybrid"
     hybrid: HybridParams = field(default_factory=HybridParams)
     fuzzy: bool = False  # BM25 also reads a mistyped query term as its likely correction (BM25Index.corrections)
+    # the least cosine a posting needs to be found by the model alone (no query term in it); None: no floor.
+    # evaluate chooses it on validation (jobsearch/floor.py): a query that matches nothing finds nothing
+    floor: float | None = None
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.floor is not None and not -1 <= self.floor <= 1:
+            raise ValueError(f"floor must be a cosine between -1 and 1 (or null), got {self.floor}")
 
     @property
     def label(self) -> str:
@@ -443,11 +452,17 @@ def rank(
         raise ValueError(f"mode {ranker.mode} needs dense scores")
     if ranker.mode in ("bm25", "hybrid") and bm25 is None:
         raise ValueError(f"mode {ranker.mode} needs BM25 scores")
-    if ranker.mode == "dense":
-        return top_k(dense, k)
-    if ranker.mode == "bm25":
+    if ranker.mode == "bm25":  # BM25's floor: a posting holds a query term
         return top_k(bm25, k, positive_only=True)
-    return top_k(fuse_scores(dense, bm25, ranker.hybrid), k, positive_only=True)
+    close = None if ranker.floor is None else dense >= ranker.floor
+    if ranker.mode == "dense":
+        return top_k(dense if close is None else np.where(close, dense, -np.inf), k)
+    # fusion ranks the postings on either ranker's list (the top depth; BM25's hold a query term)
+    depth, matched = ranker.hybrid.depth, bm25 > 0
+    listed = (dense >= _depth_cut(dense, depth)) | (matched & (bm25 >= _depth_cut(bm25, depth)))
+    if close is not None:
+        listed &= close | matched
+    return top_k(np.where(listed, fuse_scores(dense, bm25, ranker.hybrid), -np.inf), k)
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ from jobsearch.models import load_model, resolve_model
 from jobsearch.retrieval import MODES, RankerParams, matched_terms
 
 SNIPPET_CHARS = 160
+MAX_K = 100  # the most hits a search returns
+_WORD = re.compile(r"(?<!\w)\w[\w+#]*")  # a word, with a trailing + or # (c++, c#)
 SEARCH_MODES = ("served", *MODES)  # served: what evaluate chose on validation
 
 
@@ -59,10 +63,14 @@ class Searcher:
 
         if not query.strip():
             raise JobsearchError("the query is empty")
+        if top_k < 1:
+            raise JobsearchError(f"top_k must be at least 1, got {top_k}")
         ranker = ranker or self.index.served
         postings = self.index.postings
-        top_k = max(1, min(top_k, len(postings)))
-        depth = max(top_k, ranker.hybrid.depth)
+        top_k = min(top_k, len(postings))
+        if top_k > ranker.hybrid.depth:  # fusion's lists must be as long as the hits asked for
+            ranker = replace(ranker, hybrid=replace(ranker.hybrid, depth=top_k))
+        depth = ranker.hybrid.depth
         # a typo-tolerant BM25 looks for the corrected words, and the hits show those; the model reads the query as typed
         words = self.index.bm25.correct(query) if ranker.fuzzy and ranker.mode != "dense" else query
         dense = self.index.dense.scores(encode(self.model, [query]), depth) if ranker.mode != "bm25" else None
@@ -90,10 +98,10 @@ class Searcher:
 
 
 def ranker_for(mode: str, served: RankerParams) -> RankerParams:
-    """The ranker for a search mode: the served one, or that mode with the served (tuned) fusion."""
+    """The ranker for a search mode: the served one, or that mode with the served (tuned) fusion and floor."""
     if mode not in SEARCH_MODES:
         raise JobsearchError(f"mode must be one of {', '.join(SEARCH_MODES)}, got {mode!r}")
-    return served if mode == "served" else RankerParams(mode, served.hybrid, served.fuzzy)
+    return served if mode == "served" else replace(served, mode=mode)
 
 
 def _field(value: object) -> str:
@@ -115,26 +123,45 @@ def snippet(text: str, terms: list[str] | None = None, width: int = SNIPPET_CHAR
     return ("…" if start else "") + piece
 
 
-def term_pattern(terms: list[str]) -> re.Pattern:
-    """Where matched terms occur in text: a word starting with one (group 1: the term), in any case.
+def term_spans(text: str, terms: list[str]) -> Iterator[tuple[int, int, str]]:
+    """Where matched terms occur in ``text``: ``(start, end, term)`` of each word starting with one, in any case.
 
     The longest term is tried first, so "engineering" is found whole where "engineer" is a term too.
+    One pass over the words, a set lookup per distinct term length: the cost grows with the
+    text's length, not with its product with the number of terms.
     """
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(r"\b(" + alternatives + r")[\w+#]*", re.IGNORECASE)
+    wanted = {t.lower() for t in terms}
+    lengths = sorted({len(t) for t in wanted}, reverse=True)
+    for word in _WORD.finditer(text):
+        lower = word.group().lower()
+        for n in lengths:
+            if n <= len(lower) and lower[:n] in wanted:
+                yield word.start(), word.end(), lower[:n]
+                break
 
 
 def _densest_window(flat: str, terms: list[str], width: int) -> int:
-    """Where the window of ``width`` characters holding the most distinct terms starts (0 if none beats the start)."""
+    """Where the window of ``width`` characters holding the most distinct terms starts (0 if none beats the start).
+
+    A window starts at a match; one sliding pass over the matches.
+    """
     if not terms:
         return 0
-    found = [(m.start(), m.group(1).lower()) for m in term_pattern(terms).finditer(flat)]
-
-    def distinct(start: int) -> int:
-        return len({term for at, term in found if start <= at < start + width - width // 6})
-
-    best = max((at for at, _ in found), key=lambda at: (distinct(at), -at), default=0)
-    return best if distinct(best) > distinct(0) else 0
+    found = [(start, term) for start, _, term in term_spans(flat, terms)]
+    span = width - width // 6
+    at_start = len({term for at, term in found if at < span})
+    inside: Counter[str] = Counter()
+    best, most, end = 0, 0, 0
+    for at, term in found:
+        while end < len(found) and found[end][0] < at + span:
+            inside[found[end][1]] += 1
+            end += 1
+        if len(inside) > most:
+            best, most = at, len(inside)
+        inside[term] -= 1
+        if not inside[term]:
+            del inside[term]
+    return best if most > at_start else 0
 
 
 def corpus_index(
@@ -152,7 +179,7 @@ def corpus_index(
     """
     corpus = Path(corpus)
     if not corpus.is_file():
-        raise JobsearchError(f"{corpus}: no postings to search (run `dvc repro` first, or pass --corpus)")
+        raise JobsearchError(f"{corpus}: file not found")
     params = params or IndexParams()
     key = _cache_key(corpus, model_name, params)
     folder = Path(cache_dir) / key
@@ -160,8 +187,11 @@ def corpus_index(
         index = SearchIndex.load(folder)
         index.served = served
         return index, None
+    postings = read_parquet(corpus, CORPUS_COLUMNS)
+    if postings.empty:
+        raise JobsearchError(f"{corpus}: no postings to search (0 rows)")
     model = load_model(model_name)
-    index = build_index(read_parquet(corpus, CORPUS_COLUMNS), model, model_name, served, params, batch_size=batch_size)
+    index = build_index(postings, model, model_name, served, params, batch_size=batch_size)
     index.save(folder)
     return index, model
 
@@ -185,6 +215,8 @@ def _stat(path: Path) -> list:
 
 
 def format_hits(hits: list[SearchHit]) -> str:
+    if not hits:
+        return "No posting matches."
     lines = []
     for hit in hits:
         where = ", ".join(p for p in (hit.company, hit.location) if p)

@@ -5,13 +5,16 @@
 * ``GET /``: a server-rendered page (no JavaScript, nothing from a CDN) with
   a query box and results, their matched terms highlighted.
 
-A bad request (empty query, ``k`` out of range, unknown mode) gets a 4xx with
-a one-line ``error``, never a 500.
+HEAD is served wherever GET is. A bad request (empty, too long or control
+characters in the query, ``k`` out of range, unknown mode, an unknown path)
+gets a 4xx with a one-line ``{"error": …}``, never a 500. Every answer carries
+a Content-Security-Policy and ``X-Content-Type-Options: nosniff``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import time
@@ -24,27 +27,60 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobsearch.errors import JobsearchError
-from jobsearch.search import SEARCH_MODES, Searcher, ranker_for, term_pattern
+from jobsearch.search import MAX_K, SEARCH_MODES, Searcher, ranker_for, term_spans
 
-MAX_K = 100
+MAX_QUERY_CHARS = 500  # a query longer than this is refused before any work: every request's work is bounded
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters but tab and line breaks
 _TEMPLATES = Path(__file__).parent / "templates"
+# the page loads nothing from elsewhere and runs no script; its one stylesheet is inline
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def query_error(q: str) -> str | None:
+    """Why a query is refused before it is searched (None: it is not)."""
+    if len(q) > MAX_QUERY_CHARS:
+        return f"q: at most {MAX_QUERY_CHARS} characters, got {len(q)}"
+    if _CONTROL.search(q):
+        return "q: control characters are not allowed"
+    return None
 
 
 def create_app(searcher: Searcher) -> FastAPI:
     """The service over ``searcher``; its model is loaded here, before the first request."""
     if searcher.index.served.mode != "bm25":
         searcher.model  # noqa: B018 - load now: the first query should not pay for it
-    app = FastAPI(title="jobsearch", description="Skill-based job search with a fine-tuned embedding model.")
+    # /docs and /redoc would load their scripts from a CDN (blank offline): off; /openapi.json describes the API
+    app = FastAPI(
+        title="jobsearch", description="Skill-based job search with a fine-tuned embedding model.", docs_url=None, redoc_url=None
+    )
+    app.add_middleware(HeadAsGet)
     templates = Jinja2Templates(directory=str(_TEMPLATES))
     templates.env.filters["highlight"] = highlight
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def one_line(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
         return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid')}"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # 404, 405 and the like: the same one-line body as every other 4xx
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(JobsearchError)
     async def bad_request(request: Request, exc: JobsearchError) -> JSONResponse:
@@ -56,17 +92,22 @@ def create_app(searcher: Searcher) -> FastAPI:
 
     @app.get("/search")
     def search(
-        q: str = Query(..., min_length=1, max_length=500, description="what a job seeker types"),
+        q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, description="what a job seeker types"),
         k: int = Query(10, ge=1, le=MAX_K, description="how many hits"),
         mode: str = Query("served", pattern=f"^({'|'.join(SEARCH_MODES)})$", description="ranker"),
     ) -> dict:
+        error = query_error(q)
+        if error:
+            raise JobsearchError(error)
         hits = searcher.search(q, top_k=k, ranker=ranker_for(mode, searcher.index.served))
         return {"query": q, "mode": mode, "hits": [asdict(h) for h in hits]}
 
     @app.get("/", response_class=HTMLResponse)
     def page(request: Request, q: str = "", k: int = 10, mode: str = "served") -> HTMLResponse:
-        error, hits = None, []
-        if q.strip():
+        error, hits = query_error(q), []
+        if error:
+            q = _CONTROL.sub("", q[:MAX_QUERY_CHARS])  # shown back, bounded and clean
+        elif q.strip():
             if not 1 <= k <= MAX_K or mode not in SEARCH_MODES:
                 error = f"k must be between 1 and {MAX_K} and mode one of {', '.join(SEARCH_MODES)}"
             else:
@@ -77,14 +118,31 @@ def create_app(searcher: Searcher) -> FastAPI:
     return app
 
 
+class HeadAsGet:
+    """HEAD wherever GET is served: the GET answer's status and headers, without its body (ASGI middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            await send({**message, "body": b""} if message["type"] == "http.response.body" else message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 def highlight(text: str, terms: list[str]) -> Markup:
     """``text`` HTML-escaped, each word starting with a matched term wrapped in ``<mark>``."""
     if not terms:
         return escape(text)
     out, done = [], 0
-    for match in term_pattern(terms).finditer(text):
-        out += [escape(text[done:match.start()]), Markup("<mark>"), escape(match.group()), Markup("</mark>")]
-        done = match.end()
+    for start, end, _ in term_spans(text, terms):
+        out += [escape(text[done:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
+        done = end
     return Markup("").join([*out, escape(text[done:])])
 
 

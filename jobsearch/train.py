@@ -64,8 +64,12 @@ class TrainParams:
             raise ValueError(f"batch_size must be 'auto' or an integer of at least 2 (in-batch negatives need company), got {self.batch_size!r}")
         if not 0 <= self.warmup_ratio < 1:
             raise ValueError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
-        if self.epochs <= 0 or self.learning_rate <= 0:
-            raise ValueError("epochs and learning_rate must be positive")
+        for name in ("epochs", "learning_rate"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        for name in ("max_seq_length", "mini_batch_size", "logging_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.devices < 1:
             raise ValueError(f"devices must be at least 1, got {self.devices}")
         if self.evaluations < 0:
@@ -212,6 +216,8 @@ def fine_tune(
         shutil.rmtree(scratch, ignore_errors=True)
         model.max_seq_length = own_max_seq_length
     seconds = time.perf_counter() - start
+    # the model card would state the wall-clock training time: the same inputs must give the same bytes
+    model.model_card_data._training_start_time = None
     if output_dir is not None:
         model.save(str(output_dir))
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]

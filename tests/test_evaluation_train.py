@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -479,3 +480,19 @@ def test_training_chooses_by_the_validation_evaluator_it_is_given(tiny_model, tm
     checkpoint = metrics["checkpoint"]
     assert set(checkpoint["evaluated"]) == {1, 2} and checkpoint["step"] in (1, 2)
     assert checkpoint["validation_mrr@10"] == max(checkpoint["evaluated"].values())
+
+
+def test_two_trainings_with_the_same_seed_save_byte_identical_model_folders(tiny_model_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # dvclive looks for a git repo from the working directory
+    from jobsearch.models import ModelParams
+    from jobsearch.train import TrainParams, train_base
+
+    params = TrainParams(epochs=1, batch_size=4, learning_rate=1e-3, max_seq_length=32)
+    folders = []
+    for run in ("first", "second"):
+        train_base(pd.concat([TRIPLETS] * 2, ignore_index=True), str(tiny_model_dir), params, ModelParams(), tmp_path / run, tmp_path / f"live-{run}")
+        folders.append({p.relative_to(tmp_path / run): p.read_bytes() for p in sorted((tmp_path / run).rglob("*")) if p.is_file()})
+    assert folders[0].keys() == folders[1].keys() and len(folders[0]) > 3
+    differ = [str(name) for name, data in folders[0].items() if folders[1][name] != data]
+    assert not differ, f"files that differ between two trainings: {differ}"
+    assert "Training Time" not in folders[0][Path("README.md")].decode()  # the card's wall-clock time, which differed

@@ -32,12 +32,68 @@ def test_from_dict_rejects_bad_values(raw, message):
 
 def test_section_reads_params_file(tmp_path):
     path = tmp_path / "params.yaml"
-    path.write_text("s:\n  steps: 7\n")
-    assert section(_Params, "s", path=path).steps == 7
-    assert section(_Params, "missing", path=path).steps == 3
-    path.write_text("s: [1\n")
+    path.write_text("train:\n  steps: 7\n")
+    assert section(_Params, "train", path=path).steps == 7
+    assert section(_Params, "index", path=path).steps == 3  # a section not written takes its defaults
+    path.write_text("train: [1\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
-        section(_Params, "s", path=path)
+        section(_Params, "train", path=path)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("data:\n  source: x\n", "params.yaml: unknown section 'data' (known: paths, model, ingest,"),
+        ("train:\n", "params.yaml: section 'train' is empty (give its parameters, or remove it for the defaults)"),
+        ("train: {}\n", "params.yaml: section 'train' is empty"),
+        ("train:\n  epochs: .nan\n", "train.epochs: expected a finite number, got nan"),
+        ("train:\n  learning_rate: .inf\n", "train.learning_rate: expected a finite number, got inf"),
+        ("train:\n  learning_rate: -inf\n", "train.learning_rate: expected a finite number, got '-inf'"),
+        ("train:\n  learning_rate: -1.0e-4\n", "train: learning_rate must be positive, got -0.0001"),
+        ("train:\n  max_seq_length: 0\n", "train: max_seq_length must be at least 1, got 0"),
+        ("train:\n  warmup_ratio: 1.5\n", "train: warmup_ratio must be in [0, 1), got 1.5"),
+        ("index:\n  connectivity: 0\n", "index: connectivity must be at least 1, got 0"),
+        ("evaluate:\n  served: {floor: 2}\n", "evaluate.served: floor must be a cosine between -1 and 1"),
+    ],
+)
+def test_params_that_mean_nothing_are_one_line_errors_naming_them(tmp_path, text, message):
+    from jobsearch.evaluate import EvaluateParams
+    from jobsearch.index import IndexParams
+    from jobsearch.train import TrainParams
+
+    (tmp_path / "params.yaml").write_text(text)
+    name = text.split(":")[0]
+    cls = {"train": TrainParams, "index": IndexParams, "evaluate": EvaluateParams}.get(name, TrainParams)
+    with pytest.raises(ConfigError) as info:
+        section(cls, "train" if name == "data" else name, path=tmp_path / "params.yaml")
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_stage_refuses_an_unknown_section_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_ROOT
+
+    (tmp_path / "params.yaml").write_text("data:\n  source: x\n")  # the section's name until it became ingest
+    proc = subprocess.run(
+        [sys.executable, "-m", "stages.ingest"], cwd=tmp_path, capture_output=True, text=True,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"}, timeout=300,
+    )
+    assert proc.returncode == 1 and proc.stderr.startswith("stage ingest: error: params.yaml: unknown section 'data'")
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_known_sections_are_the_ones_the_stages_read():
+    import yaml
+
+    from jobsearch.config import SECTIONS
+    from tests.conftest import PROJECT_ROOT
+
+    stages = yaml.safe_load((PROJECT_ROOT / "dvc.yaml").read_text())["stages"]
+    read = {p.split(".")[0] for stage in stages.values() for p in stage.get("params", []) if isinstance(p, str)}
+    assert set(SECTIONS) == read | {"paths"}
+    assert set(yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())) == set(SECTIONS)
 
 
 def test_packaged_model_resolves_to_a_sentence_transformers_folder():

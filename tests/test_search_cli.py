@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -8,7 +9,7 @@ import jobsearch.embed
 from jobsearch.cli import main
 from jobsearch.errors import JobsearchError
 from jobsearch.index import IndexParams, SearchIndex, build_index
-from jobsearch.retrieval import RankerParams
+from jobsearch.retrieval import HybridParams, RankerParams
 from jobsearch.search import Searcher, corpus_index, format_hits
 
 
@@ -116,6 +117,36 @@ def test_cli_errors_are_one_line(tmp_path, capsys, monkeypatch):
         assert err.startswith(f"jobsearch: error: {start}") and "\n" not in err
 
 
+def test_cli_names_the_corpus_it_was_given_and_caps_top_k_in_words(tmp_path, tiny_model_dir, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["search", "python", "--corpus", "/nonexistent.parquet", "--model", str(tiny_model_dir)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "jobsearch: error: /nonexistent.parquet: file not found"  # no "or pass --corpus": it was passed
+    empty = tmp_path / "empty.parquet"
+    pd.DataFrame({c: pd.Series(dtype=str) for c in ("posting_id", "title", "company", "location", "description", "text")}).to_parquet(empty)
+    assert main(["search", "python", "--corpus", str(empty), "--model", str(tiny_model_dir)]) == 1
+    assert f"{empty}: no postings to search (0 rows)" in capsys.readouterr().err
+    for k in ("0", "101", "100000"):
+        assert main(["search", "python", "--corpus", str(empty), "--model", str(tiny_model_dir), "--top-k", k]) == 1
+        assert f"--top-k must be between 1 and 100, got {k}" in capsys.readouterr().err
+
+
+def test_k_means_k_up_to_the_postings_there_are(tiny_model, tiny_model_dir):
+    words = "python sql nurse icu epic electrician conduit welder driver accountant".split()
+    postings = pd.DataFrame({"posting_id": [f"p{i}" for i in range(120)], "title": [words[i % 10] for i in range(120)]})
+    postings["company"], postings["location"] = "Acme", ""
+    postings["description"] = [f"{words[i % 10]} {words[(i * 3) % 10]} role number {i} with team work" for i in range(120)]
+    postings["text"] = postings["title"] + "\n\n" + postings["description"]
+    index = build_index(postings, tiny_model, str(tiny_model_dir), RankerParams(), IndexParams())
+    searcher = Searcher(index, tiny_model)
+    for query in ("team work", "zebra"):  # every posting holds a term; none does (no floor: the model finds them)
+        for mode in ("dense", "hybrid"):
+            for k in (10, 100):
+                assert len(searcher.search(query, top_k=k, ranker=RankerParams(mode))) == k
+    rrf = RankerParams("hybrid", HybridParams("rrf", depth=50))
+    assert len(searcher.search("team work", top_k=100, ranker=rrf)) == 100  # lists as deep as the hits asked for
+
+
 def test_cli_searches_the_index_stage_folder_by_default(searcher, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     searcher.index.served = RankerParams("bm25")
@@ -171,3 +202,14 @@ def test_the_snippet_shows_where_the_matched_terms_are():
     assert snippet(text, [], width=120).startswith("We are hiring")  # no terms: the start
     assert snippet(text, ["hiring"], width=120).startswith("We are hiring")  # the start already shows them
     assert snippet("short text", ["python"]) == "short text"
+
+
+def test_the_same_postings_and_model_save_a_byte_identical_index(corpus, tiny_model, tiny_model_dir, tmp_path):
+    saved = []
+    for run in ("first", "second"):
+        index = build_index(pd.read_parquet(corpus), tiny_model, str(tiny_model_dir), RankerParams(floor=0.5), IndexParams())
+        assert "encode_seconds" in index.metrics  # timings are measured (the stage writes them to its metrics) ...
+        index.save(tmp_path / run)
+        saved.append({p.relative_to(tmp_path / run): p.read_bytes() for p in sorted((tmp_path / run).rglob("*")) if p.is_file()})
+    assert saved[0] == saved[1]
+    assert not [k for k in json.loads(saved[0][Path("index.json")]) if k.endswith("_seconds")]  # ... but kept out of the folder

@@ -1,6 +1,9 @@
 """`jobsearch serve` as users meet it: a real uvicorn on 127.0.0.1, the real httpx client, a real browser."""
 
+import http.client
 import shutil
+import time
+from urllib.parse import urlencode
 
 import httpx
 import pandas as pd
@@ -85,6 +88,55 @@ def test_the_page_renders_results_without_javascript_and_escapes_input(base_url)
     empty = httpx.get(f"{base_url}/").text
     assert 'name="q"' in empty and 'id="results"' not in empty
     assert httpx.get(f"{base_url}/", params={"q": "python", "k": 0}).status_code == 400
+
+
+def test_the_page_bounds_its_query_as_the_api_does(base_url):
+    # http.client: httpx refuses to send a URL this long (browsers and curl do send it)
+    host, port = base_url.removeprefix("http://").split(":")
+
+    def get(query: str) -> tuple[int, str, float]:
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        try:
+            connection.connect()  # the connection is open: what is timed is the answer
+            start = time.perf_counter()
+            connection.request("GET", "/?" + urlencode({"q": query}))
+            response = connection.getresponse()
+            return response.status, response.read().decode(), time.perf_counter() - start
+        finally:
+            connection.close()
+
+    for size in (100_000, 10_000):  # 100 KB: beyond uvicorn's request-line limit too; 10 KB: the page's own
+        answers = [get("python " * (size // 7)) for _ in range(3)]
+        assert all(400 <= status < 500 for status, _, _ in answers)
+        fastest = min(seconds for _, _, seconds in answers)
+        assert fastest < 0.1, f"a {size // 1000} KB query took {fastest:.3f} s"
+    assert len(answers[0][1]) < 10_000 and "at most 500 characters" in answers[0][1]  # not echoed whole
+    assert httpx.get(f"{base_url}/search", params={"q": "x" * 501}).status_code == 422
+
+
+def test_control_characters_in_the_query_are_refused_not_written_into_the_page(base_url):
+    page = httpx.get(f"{base_url}/", params={"q": "python\x00<b>"})
+    assert page.status_code == 400 and "\x00" not in page.text and "control characters" in page.text
+    api = httpx.get(f"{base_url}/search", params={"q": "python\x00"})
+    assert api.status_code == 400 and api.json() == {"error": "q: control characters are not allowed"}
+
+
+def test_every_4xx_is_one_error_line_and_head_is_served_where_get_is(base_url):
+    for response, status in [(httpx.get(f"{base_url}/nowhere"), 404), (httpx.post(f"{base_url}/search", params={"q": "x"}), 405)]:
+        assert response.status_code == status and list(response.json()) == ["error"] and "\n" not in response.json()["error"]
+    for path in ("/", "/healthz", "/search?q=conduit"):
+        head = httpx.head(base_url + path)
+        assert head.status_code == 200 and head.content == b""
+
+
+def test_security_headers_and_no_pages_that_need_a_cdn(base_url):
+    for path in ("/", "/search?q=conduit", "/healthz", "/nowhere"):
+        headers = httpx.get(base_url + path).headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert "default-src 'none'" in headers["content-security-policy"]
+    # /docs and /redoc load their scripts from a CDN (blank offline): off; the schema stays
+    assert httpx.get(f"{base_url}/docs").status_code == 404 and httpx.get(f"{base_url}/redoc").status_code == 404
+    assert "/search" in httpx.get(f"{base_url}/openapi.json").json()["paths"]
 
 
 def test_highlight_marks_whole_words_from_their_start():

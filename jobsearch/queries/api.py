@@ -11,10 +11,11 @@ import random
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from jobsearch.errors import JobsearchError
 from jobsearch.queries.params import QueriesParams
+from jobsearch.redact import without_credentials
 
 Log = Callable[[str], None]
 
@@ -44,11 +45,7 @@ def build_client(params: QueriesParams) -> Any:
 
 def server_label(client: Any) -> str:
     """The client's base URL without any user:password part, for log lines."""
-    parts = urlsplit(str(getattr(client, "base_url", "")))
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", "")).rstrip("/")
+    return without_credentials(str(getattr(client, "base_url", ""))).rstrip("/")
 
 
 def token_field(client: Any) -> str:
