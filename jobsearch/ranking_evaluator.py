@@ -17,7 +17,7 @@ import pandas as pd
 from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
 
 from jobsearch.errors import DataError
-from jobsearch.evaluate import CUTOFF, EvaluateParams, Embeddings, QuerySet, evaluate_query_set, golden_query_set, split_task, with_groups
+from jobsearch.evaluate import CUTOFF, EvaluateParams, Embeddings, QuerySet, evaluate_query_set, golden_query_set, split_task
 from jobsearch.retrieval import RankerParams
 
 if TYPE_CHECKING:
@@ -77,9 +77,8 @@ def validation_evaluator(
     task = split_task(triplets, clean, EvaluateParams(max_tags=max_tags))
     sets = [(s, task.postings) for s in task.query_sets if s.name in select_on]
     if golden is not None and "golden" in select_on:
-        postings = with_groups(task.postings, triplets)
-        golden_set = golden_query_set(golden, postings, set(triplets["posting_id"]))
-        sets += [(golden_set, postings)] if golden_set.queries else []
+        golden_set = golden_query_set(golden, task.postings, set(triplets["posting_id"]))  # task.postings carry their groups
+        sets += [(golden_set, task.postings)] if golden_set.queries else []
     return RankingEvaluator(sets, batch_size, precision)
 
 

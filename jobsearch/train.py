@@ -276,7 +276,7 @@ def _evaluate_at_end_callback():
 def _chosen_checkpoint(state, metric: str) -> dict:
     """The step kept and its score, beside every evaluation's score."""
     scores = {int(entry["step"]): round(float(entry[metric]), 4) for entry in state.log_history if metric in entry}
-    step = int(Path(state.best_model_checkpoint).name.rsplit("-", 1)[1]) if state.best_model_checkpoint else max(scores, default=0)
+    step = state.best_global_step or max(scores, default=0)
     return {"step": step, metric.removeprefix("eval_"): scores.get(step), "evaluated": scores}
 
 
