@@ -44,11 +44,11 @@ def bench_load(settings: BenchSettings) -> dict[str, Any]:
 def _build_sample_index(settings: BenchSettings, folder: Path) -> Path:
     from benchmarks.serve import _sample
     from jobsearch.index import IndexParams, build_index
-    from jobsearch.models import load_model
-    from jobsearch.retrieval import RankerParams
+    from jobsearch.models import ModelParams
+    from jobsearch.retrieval.rankers import RankerParams
 
     clean, _ = _sample(settings.serve_postings, 1)
-    build_index(clean, load_model(settings.model), settings.model, RankerParams(), IndexParams()).save(folder)
+    build_index(clean, settings.model, RankerParams(), IndexParams(), ModelParams(name=settings.model)).save(folder)
     return folder
 
 

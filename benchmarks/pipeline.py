@@ -29,7 +29,7 @@ def _pipeline_run(size: int, settings: BenchSettings, device: str | None) -> dic
     from jobsearch.models import ModelParams
     from jobsearch.negatives import NegativesParams, make_triplets, model_encoder
     from jobsearch.queries import QueriesParams, generate_queries
-    from jobsearch.retrieval import HybridParams, RankerParams
+    from jobsearch.retrieval.rankers import RankerParams
     from jobsearch.select_base import SelectBaseParams, select_base
     from jobsearch.split import SplitParams, split_postings
     from jobsearch.train import TrainParams, fine_tune
@@ -65,6 +65,6 @@ def _pipeline_run(size: int, settings: BenchSettings, device: str | None) -> dic
             batch_size=model.batch_size, log=lambda _: None,
         ),
     )
-    ranker = RankerParams(served["served"]["mode"], HybridParams(**served["hybrid"]))
-    timed("index", lambda: build_index(clean, finetuned, settings.model, ranker, IndexParams(), batch_size=model.batch_size))
+    ranker = RankerParams.from_record(served["ranker"], "evaluate's served ranker")
+    timed("index", lambda: build_index(clean, settings.model, ranker, IndexParams(), model, encoder=finetuned))
     return {"postings": size, "triplets": sum(len(t) for t in triplets.values()), "seconds": seconds, "total_seconds": round(sum(seconds.values()), 2)}

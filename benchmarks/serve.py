@@ -42,16 +42,17 @@ def _latency(settings: BenchSettings, device: str | None) -> dict[str, Any]:
 
     from jobsearch.embed import encode
     from jobsearch.index import IndexParams, build_index
-    from jobsearch.models import load_model
-    from jobsearch.retrieval import RankerParams
+    from jobsearch.models import ModelParams
+    from jobsearch.retrieval.rankers import RankerParams
     from jobsearch.search import Searcher
     from jobsearch.serve import create_app, running
 
     clean, queries = _sample(settings.serve_postings, settings.serve_queries)
     queries = (queries * (1 + settings.serve_queries // len(queries)))[: settings.serve_queries]
-    model = load_model(settings.model, device=device)
-    index = build_index(clean, model, settings.model, RankerParams(), IndexParams())
-    with running(create_app(Searcher(index, model))) as url, httpx.Client(base_url=url, timeout=60) as client:
+    params = ModelParams(name=settings.model)
+    model = params.load(device=device)
+    index = build_index(clean, settings.model, RankerParams(), IndexParams(), params, encoder=model)
+    with running(create_app(Searcher(index, model, params))) as url, httpx.Client(base_url=url, timeout=60) as client:
         for query in queries[:5]:  # warm-up: first-call allocations are not what a user waits for
             client.get("/search", params={"q": query}).raise_for_status()
         search_ms = []
@@ -79,7 +80,8 @@ def _latency(settings: BenchSettings, device: str | None) -> dict[str, Any]:
 
 def _recall(settings: BenchSettings, device: str | None) -> dict[str, Any]:
     from jobsearch.embed import encode
-    from jobsearch.index import RECALL_CUTOFF, DenseIndex, IndexParams
+    from jobsearch.index import IndexParams, dense_index
+    from jobsearch.retrieval.dense import RECALL_CUTOFF
     from jobsearch.models import load_model
 
     clean, queries = _sample(settings.serve_recall_postings, settings.serve_recall_queries)
@@ -88,7 +90,7 @@ def _recall(settings: BenchSettings, device: str | None) -> dict[str, Any]:
     embeddings = encode(model, clean["text"].tolist(), batch_size=256, progress=True)
     encoded = time.perf_counter()
     params = IndexParams(approximate_above=0)
-    dense = DenseIndex.build(embeddings, params)
+    dense = dense_index(embeddings, params)
     built = time.perf_counter()
     query_emb = encode(model, queries)
     search_start = time.perf_counter()

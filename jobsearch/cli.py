@@ -11,20 +11,16 @@ from pathlib import Path
 from jobsearch.errors import JobsearchError, os_error
 from jobsearch.paths import Paths
 
-DEFAULT_INDEX = Paths.index  # written by the index stage
-DEFAULT_MODEL_DIR = Paths.finetuned
-DEFAULT_CORPUS = Paths.clean
-DEFAULT_SERVED = Paths.served  # written by the evaluate stage: the ranker chosen on validation
-
 
 def _add_index_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--index", default=DEFAULT_INDEX, help=f"the index stage's folder (default {DEFAULT_INDEX})")
+    # defaults come from params.yaml's paths section (read when the command runs), as the stages' do
+    command.add_argument("--index", help=f"the index stage's folder (default: paths.index, {Paths.index})")
     command.add_argument(
-        "--corpus", help=f"search a cleaned postings parquet instead (e.g. {DEFAULT_CORPUS}); its index is built on first use and cached"
+        "--corpus", help=f"search a cleaned postings parquet instead (e.g. {Paths.clean}); its index is built on first use and cached"
     )
-    command.add_argument("--model", help=f"with --corpus: model folder, Hub name or pkg:NAME (default {DEFAULT_MODEL_DIR})")
+    command.add_argument("--model", help=f"with --corpus: model folder, Hub name or pkg:NAME (default: paths.finetuned, {Paths.finetuned})")
     command.add_argument(
-        "--served", help=f"the ranker and tuned fusion as evaluate writes them (default: the index's; with --corpus, {DEFAULT_SERVED} if present)",
+        "--served", help=f"the ranker as evaluate records it (default: the index's; with --corpus, paths.served ({Paths.served}) if present)",
     )
 
 
@@ -70,42 +66,66 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def open_searcher(args: argparse.Namespace):
-    """The searcher the options name: the index stage's folder, or a cached index of ``--corpus``."""
-    from jobsearch.index import SearchIndex, read_served
-    from jobsearch.retrieval import RankerParams
-    from jobsearch.search import Searcher, corpus_index
+    """The searcher the options name: the index stage's folder, or the cached index of ``--corpus``.
 
+    Paths, the ``index`` and the ``model`` sections come from params.yaml where the command
+    runs (the defaults where it has none), so ``--corpus`` builds its index as the index stage does.
+    """
+    from jobsearch.config import PARAMS_FILE, load_params_file, section
+    from jobsearch.index import IndexParams, SearchIndex, corpus_index, read_served
+    from jobsearch.models import ModelParams
+    from jobsearch.retrieval.rankers import RankerParams
+    from jobsearch.search import Searcher
+
+    settings = load_params_file() if Path(PARAMS_FILE).is_file() else {}
+    paths, model = section(Paths, "paths", settings), section(ModelParams, "model", settings)
     if args.corpus is None and args.model is None:
-        if not Path(args.index, "index.json").is_file():
-            raise JobsearchError(f"{args.index}: no search index yet (run `make repro` or `dvc repro`), or pass --corpus")
-        index = SearchIndex.load(args.index)
+        folder = args.index or paths.index
+        if not Path(folder, "index.json").is_file():
+            raise JobsearchError(f"{folder}: no search index yet (run `make repro` or `dvc repro`), or pass --corpus")
+        index = SearchIndex.load(folder)
         if args.served:
             index.served = read_served(args.served)
-        return Searcher(index)
-    model = args.model or DEFAULT_MODEL_DIR
-    if args.model is None and not Path(DEFAULT_MODEL_DIR).is_dir():
-        raise JobsearchError(f"{DEFAULT_MODEL_DIR}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
-    served_path = args.served or (DEFAULT_SERVED if Path(DEFAULT_SERVED).is_file() else None)
+        return Searcher(index, model=model)
+    model_path = args.model or paths.finetuned
+    if args.model is None and not Path(model_path).is_dir():
+        raise JobsearchError(f"{model_path}: no fine-tuned model yet (run `make repro` or `dvc repro`), or pass --model")
+    served_path = args.served or (paths.served if Path(paths.served).is_file() else None)
     served = read_served(served_path) if served_path else RankerParams()
-    if args.corpus is None and not Path(DEFAULT_CORPUS).is_file():
-        raise JobsearchError(f"{DEFAULT_CORPUS}: no postings to search yet (run `make repro` or `dvc repro`), or pass --corpus")
-    index, loaded = corpus_index(args.corpus or DEFAULT_CORPUS, model, served)
-    return Searcher(index, loaded)
+    corpus = args.corpus or paths.clean
+    if args.corpus is None and not Path(corpus).is_file():
+        raise JobsearchError(f"{corpus}: no postings to search yet (run `make repro` or `dvc repro`), or pass --corpus")
+    index = corpus_index(corpus, model_path, served, section(IndexParams, "index", settings), model, paths.corpus_indexes)
+    return Searcher(index, model=model)
 
 
 def _search(args: argparse.Namespace) -> int:
-    from jobsearch.search import MAX_K, format_hits, ranker_for
+    from jobsearch.search import MAX_K
 
     if not 1 <= args.top_k <= MAX_K:
         raise JobsearchError(f"--top-k must be between 1 and {MAX_K}, got {args.top_k}")
     searcher = open_searcher(args)
-    hits = searcher.search(args.query, top_k=args.top_k, ranker=ranker_for(args.mode, searcher.index.served))
+    hits = searcher.search(args.query, top_k=args.top_k, ranker=searcher.index.served.for_mode(args.mode))
     if args.json:
         for hit in hits:
             print(json.dumps(asdict(hit)))
     else:
         print(format_hits(hits))
     return 0
+
+
+def format_hits(hits) -> str:
+    """Hits as the terminal shows them: rank, score, title, where; the matched terms; the snippet."""
+    if not hits:
+        return "No posting matches."
+    lines = []
+    for hit in hits:
+        where = ", ".join(p for p in (hit.company, hit.location) if p)
+        lines.append(f"{hit.rank:>2}. [{hit.score:.3f}] {hit.title}" + (f" — {where}" if where else ""))
+        if hit.matched:
+            lines.append(f"    matched: {', '.join(hit.matched)}")
+        lines.append(f"    {hit.snippet}")
+    return "\n".join(lines)
 
 
 def _serve(args: argparse.Namespace) -> int:

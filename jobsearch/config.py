@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from jobsearch.errors import ConfigError
+from jobsearch.errors import ConfigError, one_line
 
 PARAMS_FILE = "params.yaml"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader is much faster
@@ -41,7 +41,7 @@ def read_yaml(path: str | Path | Traversable, missing: str = "file not found") -
     try:
         return yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{resource}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise ConfigError(f"{resource}: not valid YAML ({one_line(exc)})") from None
 
 
 # every section of params.yaml: the params classes the stages read, and paths (a test checks it against dvc.yaml)

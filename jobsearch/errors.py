@@ -22,11 +22,17 @@ class ModelLoadError(JobsearchError):
     """A model that cannot be loaded (e.g. a Hub name while offline)."""
 
 
+def one_line(exc: BaseException) -> str:
+    """An exception's message as one line (whitespace collapsed, at most 300 characters), or its type's name."""
+    text = " ".join(str(exc).split())
+    return text[:300] if text else type(exc).__name__
+
+
 def os_error(exc: OSError, path: object = None) -> str:
     """An OSError (missing, unreadable or unwritable file, full disk) as one line naming the file.
 
     ``path`` names the file when the error's own is a temporary one (an atomic write's).
     """
-    reason = exc.strerror or (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    reason = exc.strerror or one_line(exc)
     where = path if path is not None else exc.filename
     return f"{where}: {reason}" if where is not None else reason

@@ -24,7 +24,7 @@ worst-case mrr@10 margin over BM25 across the query sets, then the best mean.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Callable
 
@@ -34,12 +34,12 @@ import pandas as pd
 from jobsearch.errors import DataError
 from jobsearch.floor import choose_floor
 from jobsearch.query_styles import TITLE_STYLES
-from jobsearch.retrieval import HybridParams, RankerParams
+from jobsearch.retrieval.rankers import HybridParams, RankerParams
 from jobsearch.skill_tags import skill_tags as source_skill_tags
 
 if TYPE_CHECKING:
     from jobsearch.golden import GoldenQueries
-    from jobsearch.retrieval import BM25Index
+    from jobsearch.retrieval.bm25 import BM25Index
 
 CUTOFF = 10  # the metrics look at the top 10
 QUERY_SETS = ("generated", "title", "skills")
@@ -260,16 +260,16 @@ def ranked_lists(
     (the model its dense scores come from, its params). Scores are computed a
     chunk of queries at a time, each score matrix once for all rankers.
     """
-    from jobsearch.retrieval import dense_scores, rank
+    from jobsearch.retrieval.rankers import QueryScores, rank
+    from jobsearch.retrieval.topk import cosine
 
     lists: dict[str, list[np.ndarray]] = {name: [] for name in rankers}
-    fuzzy_choices = {r.fuzzy for _, r in rankers.values() if r.mode != "dense"} if bm25 is not None else set()
     for start in range(0, len(query_set.queries), chunk_size):
         rows = slice(start, start + chunk_size)
-        bm25_scores = {fuzzy: bm25.score_matrix(query_set.queries[rows], fuzzy) for fuzzy in fuzzy_choices}
-        dense = {name: dense_scores(q[rows], d) for name, (q, d) in embeddings.items()}
+        shared = QueryScores(query_set.queries[rows], bm25)  # BM25's scores, computed once for every ranker
+        by_model = {name: shared.with_dense(lambda depth, q=q, d=d: cosine(q[rows], d)) for name, (q, d) in embeddings.items()}
         for name, (model_name, ranker) in rankers.items():
-            indices, _ = rank(ranker, CUTOFF, dense.get(model_name), bm25_scores.get(ranker.fuzzy))
+            indices, _ = rank(ranker, by_model.get(model_name, shared), CUTOFF)
             lists[name].append(indices)
     return {name: np.concatenate(parts) for name, parts in lists.items()}
 
@@ -283,7 +283,7 @@ def evaluate_query_set(
     chunk_size: int,
 ) -> dict[str, dict[str, float]]:
     """Ranking metrics of each ranker on one query set."""
-    from jobsearch.retrieval import retrieval_metrics
+    from jobsearch.retrieval.metrics import retrieval_metrics
 
     docs = postings[query_set.view].astype(str).tolist()
     used = {m for m, _ in rankers.values() if m is not None}
@@ -309,7 +309,7 @@ def choose(metrics: dict[str, dict[str, dict[str, float]]], names: list[str]) ->
 
 
 def _bm25_per_view(postings: pd.DataFrame, views) -> dict[str, "BM25Index"]:
-    from jobsearch.retrieval import BM25Index
+    from jobsearch.retrieval.bm25 import BM25Index
 
     return {view: BM25Index(postings[view].astype(str).tolist()) for view in views}
 
@@ -340,7 +340,9 @@ def evaluate(
 
     ``splits`` maps ``validation`` and ``test`` to their triplets; ``models``
     holds ``base`` and ``finetuned``. Returns ``(report, served)``; ``served``
-    is what ``jobsearch search`` serves (``metrics/hybrid.json``).
+    is the record of what ``jobsearch search`` serves (``paths.served``): the
+ranker, with the best fusion as its ``hybrid`` whatever its mode, so
+``--mode hybrid`` fuses as tuned.
     """
     candidates = candidate_rankers(params)
     served = params.served
@@ -381,10 +383,8 @@ def evaluate(
         report[split] = metrics
         for set_name, by_ranker in metrics.items():
             log(f"{split} {set_name}: " + ", ".join(f"{r} {m['mrr@10']:.3f}" for r, m in by_ranker.items()))
-    served_record = {
-        "served": {"mode": served.mode, "hybrid": vars(served.hybrid), "fuzzy": served.fuzzy, "floor": served.floor},
-        "label": served.label, "hybrid": vars(hybrid.hybrid), "floor": floor_record, **tuning_record,
-    }
+    served = replace(served, hybrid=hybrid.hybrid)
+    served_record = {"ranker": served.to_record(), "label": served.label, "floor": floor_record, **tuning_record}
     return report, served_record
 
 

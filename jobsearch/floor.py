@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from jobsearch.retrieval import RankerParams, dense_scores
+from jobsearch.retrieval.rankers import RankerParams
+from jobsearch.retrieval.topk import cosine
 
 if TYPE_CHECKING:
     from jobsearch.evaluate import Embeddings, SplitTask
@@ -46,11 +47,11 @@ def choose_floor(served: RankerParams, task: "SplitTask", embeddings: "Embedding
     """
     docs = task.postings["text"].astype(str).tolist()
     probes = nonsense_queries()
-    best = dense_scores(embeddings.get(model, probes), embeddings.get(model, docs)).max(axis=1)
+    best = cosine(embeddings.get(model, probes), embeddings.get(model, docs)).max(axis=1)
     floor = served.floor if served.floor is not None else math.floor(float(best.max()) * 1e6 + 1) / 1e6  # just above the best probe
     kept = {}
     for query_set in task.query_sets:
-        scores = dense_scores(
+        scores = cosine(
             embeddings.get(model, query_set.queries), embeddings.get(model, task.postings[query_set.view].astype(str).tolist())
         )
         relevant = [scores[i, sorted(rel)].max() for i, rel in enumerate(query_set.relevant)]

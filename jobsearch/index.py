@@ -2,31 +2,34 @@
 and the ranker to serve, saved in one folder.
 
 The ``index`` stage builds it for the cleaned corpus after ``evaluate`` (which chose the
-ranker); ``jobsearch search`` and ``jobsearch serve`` load it, memory-mapping the arrays, so
-a query costs one query encoding: no hashing, re-encoding or BM25 rebuild. Above
-``approximate_above`` postings, dense search goes through an HNSW graph (usearch) instead
-of an exact dot product with every posting; the build measures its recall@10 against exact
-search and records it.
+ranker), and ``jobsearch search --corpus`` for a corpus of your own (cached under a key
+that changes with the corpus, the model and the params), both through :func:`build_index`
+from the ``index`` and ``model`` sections. ``jobsearch search`` and ``jobsearch serve``
+load it, memory-mapping the arrays, so a query costs one query encoding. Above
+``approximate_above`` postings, dense search goes through an HNSW graph (usearch); the
+build measures its recall@10 against exact search and records it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from jobsearch.config import from_dict
 from jobsearch.errors import DataError
 from jobsearch.io import atomic_path, read_json, read_parquet, require_columns
-from jobsearch.retrieval import BM25Index, HybridParams, RankerParams, top_k
+from jobsearch.models import ModelParams, resolve_model
+from jobsearch.retrieval.bm25 import BM25Index
+from jobsearch.retrieval.dense import RECALL_CUTOFF, DenseIndex
+from jobsearch.retrieval.rankers import RankerParams
 
 CORPUS_COLUMNS = ["posting_id", "title", "company", "location", "description", "text"]
-RECALL_CUTOFF = 10
 
 # the index folder's files
 MANIFEST = "index.json"
@@ -56,68 +59,6 @@ class IndexParams:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
 
-class DenseIndex:
-    """Cosine search over normalised posting embeddings: exact, or approximate with an HNSW graph."""
-
-    def __init__(self, embeddings: np.ndarray, graph: Any = None) -> None:
-        self.embeddings = embeddings
-        self.graph = graph  # a usearch Index, or None for exact search
-
-    @classmethod
-    def build(cls, embeddings: np.ndarray, params: IndexParams) -> "DenseIndex":
-        if len(embeddings) <= params.approximate_above:
-            return cls(embeddings)
-        from usearch.index import Index
-
-        graph = Index(
-            ndim=embeddings.shape[1], metric="ip", dtype="f32", connectivity=params.connectivity,
-            expansion_add=params.expansion_add, expansion_search=params.expansion_search,
-        )
-        graph.add(np.arange(len(embeddings), dtype=np.uint64), embeddings)
-        return cls(embeddings, graph)
-
-    @property
-    def approximate(self) -> bool:
-        return self.graph is not None
-
-    def scores(self, query_emb: np.ndarray, depth: int) -> np.ndarray:
-        """``(n_queries, n_postings)`` cosine scores, exact for at least each row's top ``depth``.
-
-        Approximate: the graph's top ``depth`` keep their cosine, every other
-        posting gets the lowest of them; rankers look no deeper than ``depth``
-        (fusion normalises below its depth-th score to 0), so they rank as over exact scores.
-        """
-        if self.graph is None:
-            return self._exact_scores(query_emb)
-        found = self.graph.search(np.asarray(query_emb, dtype=np.float32), min(depth, len(self.embeddings)))
-        keys, distances = np.atleast_2d(found.keys), np.atleast_2d(found.distances)
-        similarities = 1.0 - distances  # usearch's "ip" distance is 1 - dot product
-        out = np.empty((len(keys), len(self.embeddings)), dtype=np.float32)
-        for row, (k, s) in enumerate(zip(keys, similarities)):
-            valid = k < len(self.embeddings)
-            out[row] = s[valid].min(initial=0.0) - 1e-6
-            out[row, k[valid].astype(np.int64)] = s[valid]
-        return out
-
-    def _exact_scores(self, query_emb: np.ndarray) -> np.ndarray:
-        # both sides are L2-normalised: the dot product is the cosine
-        return np.asarray(query_emb, dtype=np.float32) @ np.asarray(self.embeddings).T
-
-    def recall(self, query_emb: np.ndarray, k: int = RECALL_CUTOFF) -> float:
-        """Share of the exact top ``k`` that this index's top ``k`` finds, over ``query_emb``'s rows.
-
-        A found posting counts when it scores at least the exact k-th score: reposts
-        embed identically, and which of several equal postings fills the last
-        places is no miss.
-        """
-        exact = self._exact_scores(query_emb)
-        _, exact_top = top_k(exact, k)
-        found, _ = top_k(self.scores(query_emb, k), k)
-        kth = exact_top[:, -1:]
-        hits = np.take_along_axis(exact, np.maximum(found, 0), axis=1) >= kth - 1e-6
-        return float(np.mean((hits & (found >= 0)).sum(axis=1) / exact_top.shape[1]))
-
-
 @dataclass
 class SearchIndex:
     """What a search needs besides the model: postings, dense and BM25 indexes, the ranker to serve."""
@@ -139,9 +80,7 @@ class SearchIndex:
                 self.dense.graph.save(str(staged / VECTORS))
             (staged / BM25_DIR).mkdir()
             self.bm25.save(staged / BM25_DIR)
-            # no wall-clock timings (they stay in the metrics): the same inputs give the same bytes
-            measured = {key: value for key, value in self.metrics.items() if not key.endswith("_seconds")}
-            manifest = {"model": self.model, "served": asdict(self.served), **measured}
+            manifest = {"model": self.model, "served": self.served.to_record(), **self.metrics}
             (staged / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
     @classmethod
@@ -161,21 +100,23 @@ class SearchIndex:
             postings=read_parquet(directory / POSTINGS, CORPUS_COLUMNS),
             dense=DenseIndex(np.load(directory / EMBEDDINGS, mmap_mode="r"), graph),
             bm25=BM25Index.load(directory / BM25_DIR),
-            served=from_dict(RankerParams, manifest["served"], prefix=f"{directory / MANIFEST}: served"),
+            served=RankerParams.from_record(manifest.get("served"), f"{directory / MANIFEST}: served"),
             model=manifest["model"],
             metrics={k: v for k, v in manifest.items() if k not in ("model", "served")},
         )
 
 
 def build_index(
-    postings: pd.DataFrame, model: Any, model_name: str, served: RankerParams, params: IndexParams, *, batch_size: int = 64, precision: str = "auto"
+    postings: pd.DataFrame, model_path: str, served: RankerParams, params: IndexParams, model: ModelParams, *, encoder: Any = None
 ) -> SearchIndex:
-    """Encode ``postings`` (CORPUS_COLUMNS) with ``model`` and index them for search.
+    """Encode ``postings`` (CORPUS_COLUMNS) with the model at ``model_path`` and index them for search.
 
-    The metrics (kept in the manifest) say how the dense index searches and,
-    when approximate, its recall@10 against exact search on a sample of
-    postings' titles as queries; the timings (seconds encoding and indexing)
-    are kept apart, so a rebuild of the same postings saves the same folder.
+    The model reads and encodes as the ``model`` section says (token limit,
+    batch, precision); ``encoder``: that model already loaded. The metrics (kept
+    in the manifest) say how the dense index searches and, when approximate, its
+    recall@10 against exact search on a sample of postings' titles as queries;
+    the timings (seconds encoding and indexing) are kept apart, so a rebuild of
+    the same postings saves the same folder.
     """
     from jobsearch.embed import encode
     from jobsearch.precision import resolve_precision
@@ -183,33 +124,71 @@ def build_index(
     require_columns(postings.columns, CORPUS_COLUMNS, "postings")
     if postings.empty:
         raise DataError("no postings to index")
+    encoder = encoder if encoder is not None else model.load(model_path)
+    embed = lambda texts: encode(encoder, texts, batch_size=model.batch_size, progress=len(texts) > 1000, precision=model.precision)  # noqa: E731
     postings = postings[CORPUS_COLUMNS].reset_index(drop=True).astype({"posting_id": str})
     started = time.perf_counter()
-    embeddings = encode(model, postings["text"].tolist(), batch_size=batch_size, progress=len(postings) > 1000, precision=precision)
+    embeddings = embed(postings["text"].tolist())
     encoded = time.perf_counter()
-    dense = DenseIndex.build(embeddings, params)
+    dense = dense_index(embeddings, params)
     bm25 = BM25Index(postings["text"].tolist())
     metrics: dict[str, Any] = {
         "postings": len(postings),
         "dimensions": int(embeddings.shape[1]),
         "dense_search": "approximate" if dense.approximate else "exact",
-        "precision": resolve_precision(precision, str(getattr(model, "device", "cpu")).split(":")[0]),
+        "precision": resolve_precision(model.precision, str(getattr(encoder, "device", "cpu")).split(":")[0]),
     }
     timings = {"encode_seconds": round(encoded - started, 2), "index_seconds": round(time.perf_counter() - encoded, 2)}
     if dense.approximate:
         sample = postings["title"].sample(min(params.recall_queries, len(postings)), random_state=params.seed)
-        metrics[f"recall@{RECALL_CUTOFF}"] = dense.recall(encode(model, sample.astype(str).tolist(), batch_size=batch_size, precision=precision))
-    return SearchIndex(postings, dense, bm25, served, model_name, metrics, timings)
+        metrics[f"recall@{RECALL_CUTOFF}"] = dense.recall(embed(sample.astype(str).tolist()))
+    return SearchIndex(postings, dense, bm25, served, model_path, metrics, timings)
+
+
+def dense_index(embeddings: np.ndarray, params: IndexParams) -> DenseIndex:
+    """Exact cosine search over ``embeddings``, or above ``params.approximate_above`` of them an HNSW graph."""
+    if len(embeddings) <= params.approximate_above:
+        return DenseIndex(embeddings)
+    return DenseIndex.hnsw(embeddings, params.connectivity, params.expansion_add, params.expansion_search)
+
+
+def corpus_index(
+    corpus: str | Path, model_path: str, served: RankerParams, params: IndexParams, model: ModelParams, cache_dir: str | Path
+) -> SearchIndex:
+    """The index of a cleaned corpus file, built by :func:`build_index` on first use, then loaded from ``cache_dir``."""
+    corpus = Path(corpus)
+    if not corpus.is_file():
+        raise DataError(f"{corpus}: file not found")
+    folder = Path(cache_dir) / _cache_key(corpus, model_path, params, model)
+    if not (folder / MANIFEST).is_file():
+        postings = read_parquet(corpus, CORPUS_COLUMNS)
+        if postings.empty:
+            raise DataError(f"{corpus}: no postings to search (0 rows)")
+        build_index(postings, model_path, served, params, model).save(folder)
+    index = SearchIndex.load(folder)
+    index.served = served
+    return index
+
+
+def _cache_key(corpus: Path, model_path: str, params: IndexParams, model: ModelParams) -> str:
+    """Changes whenever the corpus file, any file of the model folder, or the index or model params change.
+
+    File sizes and modification times, not contents: a search must not read
+    the whole corpus and model to find its index, and any rewrite changes both.
+    """
+    resolved = Path(resolve_model(model_path))
+    model_files = sorted(p for p in resolved.rglob("*") if p.is_file()) if resolved.is_dir() else []
+    stamp = [_stat(corpus)] + [[str(p.relative_to(resolved)), *_stat(p)[1:]] for p in model_files]
+    payload = {"corpus": stamp, "model": model_path, "params": asdict(params), "encoding": asdict(model)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _stat(path: Path) -> list:
+    stat = path.stat()
+    return [str(path.resolve()), stat.st_size, stat.st_mtime_ns]
 
 
 def read_served(path: str | Path) -> RankerParams:
-    """The ranker evaluate chose (its record at ``paths.served``), with the fusion it tuned.
-
-    The fusion and the relevance floor ride along whatever the mode, so ``--mode hybrid``
-    fuses with the tuned weights even when evaluate chose dense or BM25.
-    """
+    """The ranker evaluate chose and recorded at ``paths.served``, with the fusion it tuned."""
     record = read_json(path)
-    if not isinstance(record, dict) or not isinstance(record.get("served"), dict) or not isinstance(record.get("hybrid"), dict):
-        raise DataError(f"{path}: expected the evaluate stage's record with 'served' and 'hybrid' (rerun `dvc repro`)")
-    served = from_dict(RankerParams, record["served"], prefix=f"{path}: served")
-    return replace(served, hybrid=from_dict(HybridParams, record["hybrid"], prefix=f"{path}: hybrid"))
+    return RankerParams.from_record(record.get("ranker") if isinstance(record, dict) else None, f"{path}: ranker")

@@ -28,7 +28,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from jobsearch.errors import DataError
+from jobsearch.errors import DataError, one_line
 from jobsearch.language import UNDETERMINED, detect_language
 
 SOURCE_SAMPLE = "sample"
@@ -228,7 +228,7 @@ def _read_parquet(path: Path, label: str, params: IngestParams) -> tuple[pd.Data
         parquet = pq.ParquetFile(path)
         names = parquet.schema_arrow.names
     except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise DataError(f"{label}: not a readable parquet file ({_first_line(exc)})") from None
+        raise DataError(f"{label}: not a readable parquet file ({one_line(exc)})") from None
     schema, mapping = _mapping(names, params.columns, label)
     needed = sorted(set(mapping.values()))
     frames = []
@@ -241,7 +241,7 @@ def _read_parquet(path: Path, label: str, params: IngestParams) -> tuple[pd.Data
                 frames.append(batch.to_pandas(types_mapper=None))
                 progress.update(batch.num_rows)
     except Exception as exc:
-        raise DataError(f"{label}: not a readable parquet file ({_first_line(exc)})") from None
+        raise DataError(f"{label}: not a readable parquet file ({one_line(exc)})") from None
     raw = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=needed)
     return raw, schema, mapping, label
 
@@ -256,7 +256,7 @@ def _read_csv(path: Path, label: str, params: IngestParams) -> tuple[pd.DataFram
     except DataError:
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise DataError(f"{label}: not a readable CSV file ({_first_line(exc)})") from None
+        raise DataError(f"{label}: not a readable CSV file ({one_line(exc)})") from None
     return raw, schema, mapping, label
 
 
@@ -265,7 +265,7 @@ def _read_json(path: Path, label: str, lines: bool) -> pd.DataFrame:
     try:
         raw = pd.read_json(path, lines=lines, dtype=False, convert_dates=False)
     except (ValueError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(f"{label}: not a readable {kind} file of records ({_first_line(exc)})") from None
+        raise DataError(f"{label}: not a readable {kind} file of records ({one_line(exc)})") from None
     if not isinstance(raw, pd.DataFrame):
         raise DataError(f"{label}: not a readable {kind} file of records")
     raw.columns = [str(c) for c in raw.columns]
@@ -284,7 +284,7 @@ def _read_hf(source: str, params: IngestParams, base_dir: Path) -> tuple[pd.Data
         dataset = load_dataset(target, split=params.hf_split, revision=params.hf_revision)
     except Exception as exc:  # network, missing split, bad files: datasets raises many types
         raise DataError(
-            f"{source}: cannot load the dataset ({_first_line(exc)}); without internet, download it "
+            f"{source}: cannot load the dataset ({one_line(exc)}); without internet, download it "
             f"where there is one, or set the source to a local .parquet/.csv/.jsonl file or hf:<local folder>"
         ) from None
     schema, mapping = _mapping(dataset.column_names, params.columns, source)
@@ -292,11 +292,6 @@ def _read_hf(source: str, params: IngestParams, base_dir: Path) -> tuple[pd.Data
     # datasets returns column objects: list() gives plain Python values
     raw = pd.DataFrame({column: list(dataset[column]) for column in needed}, dtype=object)
     return raw, schema, mapping, source
-
-
-def _first_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return (text[:300] if text else type(exc).__name__)
 
 
 def _to_fields(raw: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 
 import pandas as pd
 
-from jobsearch.errors import DataError, os_error
+from jobsearch.errors import DataError, one_line, os_error
 
 
 @contextlib.contextmanager
@@ -105,7 +105,7 @@ def read_parquet(path: str | os.PathLike, columns: Iterable[str] | None = None, 
 
         schema_names = pq.read_schema(path).names
     except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise DataError(f"{path}: not a readable parquet file ({_first_line(exc)})") from None
+        raise DataError(f"{path}: not a readable parquet file ({one_line(exc)})") from None
     if columns is not None:
         require_columns(schema_names, columns, path)
         return pd.read_parquet(path, columns=list(columns) + [c for c in optional if c in schema_names])
@@ -118,8 +118,3 @@ def require_columns(present: Iterable[str], required: Iterable[str], source: str
     if missing:
         have = ", ".join(sorted(present)) or "none"
         raise DataError(f"{source}: missing column(s) {', '.join(missing)} (columns present: {have})")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from jobsearch.config import package_data, read_yaml
+
 UNDETERMINED = "und"
 
 # How much of a posting to look at: the opening is enough and keeps it fast.
@@ -19,33 +21,8 @@ _MIN_HITS = 3
 # The winner must beat the runner-up by this factor, else "und".
 _MIN_MARGIN = 1.3
 
-# Frequent function words per language. Words shared by several languages
-# ("a", "de", "en", "die", "in", "is", ...) are kept where they are frequent:
-# the vote is decided by totals, and the distinctive words break ties.
-_STOPWORDS: dict[str, str] = {
-    "en": "the and to of a in for with you is are will be our we your on as or this that "
-    "an at by from have has work team able experience skills including who all it can "
-    "their must other such within strong about what more",
-    "de": "der die das und ist ein eine einen mit für von zu im den des sie wir ihre "
-    "auf bei oder nicht sich als auch werden unsere unser dem zur zum aus wie haben "
-    "sowie über kenntnisse erfahrung",
-    "fr": "le la les et des de du un une pour dans avec vous nous est sur au aux en "
-    "par votre notre sont ou qui que ce cette être plus vos nos poste expérience",
-    "es": "el la los las y de del en un una para con por que es su sus se al como "
-    "nuestro nuestra más o lo experiencia trabajo equipo empresa buscamos",
-    "nl": "de het een en van in is op te voor met zijn je wij we onze bij als aan "
-    "of die dat ook naar hebt jouw ervaring werk",
-    "it": "il lo la le gli i e di del della dei delle un una per con che in è sono "
-    "al alla nel nella come più nostro nostra esperienza lavoro",
-    "pt": "o a os as e de do da dos das em um uma para com que por no na nos nas "
-    "é são ao como mais seu sua você experiência trabalho empresa",
-    "sv": "och att det som en ett är av för med på till har vi du om den de inte "
-    "vår våra erfarenhet arbete",
-    "da": "og at det som en et er af for med på til har vi du om den de ikke vores "
-    "erfaring arbejde",
-    "pl": "i w z na do się że jest nie o dla to od po jak oraz lub przez jako "
-    "doświadczenie pracy",
-}
+# Frequent function words per language (package data): the vote is decided by totals
+_STOPWORDS: dict[str, str] = read_yaml(package_data("stopwords.yaml"))["languages"]
 _LANGUAGES = tuple(_STOPWORDS)
 # word -> languages it is a stopword of, so each word is looked up once
 _LANGUAGES_BY_WORD: dict[str, tuple[str, ...]] = {}

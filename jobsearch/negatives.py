@@ -27,10 +27,9 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-import torch
-
 from jobsearch.errors import ConfigError, DataError
 from jobsearch.models import ModelParams
+from jobsearch.retrieval.topk import cosine, top_k
 
 STRATEGIES = ("least_similar", "random", "hard")
 
@@ -230,26 +229,15 @@ def random_negatives(positive: np.ndarray, doc_group: np.ndarray, rng: np.random
 
 def _score_chunks(query_emb: np.ndarray, doc_emb: np.ndarray, chunk_size: int):
     for start in range(0, len(query_emb), chunk_size):
-        yield start, query_emb[start:start + chunk_size] @ doc_emb.T
+        yield start, cosine(query_emb[start:start + chunk_size], doc_emb)
 
 
 def _bm25_chunks(queries: list[str], docs: list[str], chunk_size: int):
-    from jobsearch.retrieval import BM25Index
+    from jobsearch.retrieval.bm25 import BM25Index
 
     index = BM25Index(docs)
     for start in range(0, len(queries), chunk_size):
-        yield start, index.score_matrix(queries[start:start + chunk_size])
-
-
-def _top_k_indices(scores: np.ndarray, k: int, largest: bool) -> np.ndarray:
-    """Each row's k highest (or lowest) scores' indices, best first.
-
-    torch.topk runs on all cores and is several times faster than
-    np.argpartition + argsort over a chunk of 1024 x 40k scores.
-    """
-    if k <= 0:
-        return np.zeros((len(scores), 0), dtype=np.int64)
-    return torch.topk(torch.from_numpy(scores), k, dim=1, largest=largest, sorted=True).indices.numpy()
+        yield start, index.scores(queries[start:start + chunk_size])
 
 
 def least_similar_negatives(
@@ -273,9 +261,9 @@ def least_similar_negatives(
     chosen = np.empty(len(query_emb), dtype=np.int64)
     for start, scores in _score_chunks(query_emb, doc_emb, chunk_size):
         scores[members.cells(positive[start:start + len(scores)])] = np.inf  # never the positive's group
-        lowest = _top_k_indices(scores, pool, largest=False)
+        lowest, _ = top_k(scores, pool, largest=False)
         for r, candidates in enumerate(lowest):
-            candidates = candidates[np.isfinite(scores[r, candidates])]  # the pool may reach the group
+            candidates = candidates[candidates >= 0]  # the pool may reach the group, which is not ranked
             free = candidates[~used[candidates]]
             pick = free[0] if len(free) else candidates[0]
             used[pick] = True
@@ -312,10 +300,10 @@ def hard_negatives_from_scores(chunks, n_docs: int, positive: np.ndarray, doc_gr
         scores[members.cells(chunk_positive)] = -np.inf  # never the positive's group
         # enough ranks that skip_top + depth allowed ones remain after dropping the group
         k = min(hard.skip_top + hard.depth + members.largest(chunk_positive), n_docs)
-        top = _top_k_indices(scores, k, largest=True)
+        top, _ = top_k(scores, k)
         for r in rows:
             ceiling = hard.max_score_ratio * positive_scores[r]
-            allowed = top[r][np.isfinite(scores[r, top[r]])]
+            allowed = top[r][top[r] >= 0]  # the group is not ranked
             ranked = allowed[hard.skip_top:hard.skip_top + hard.depth]
             ok = ranked[scores[r, ranked] <= ceiling][: hard.per_query].tolist()
             if not ok:

@@ -19,11 +19,12 @@ class Paths:
     triplets: str = "data/triplets"  # <split>.parquet: each split's (query, posting, negative) rows
     base_models: str = "metrics/base_models.json"  # select_base's scores and choice
     finetuned: str = "models/finetuned"
-    served: str = "metrics/hybrid.json"  # the ranker evaluate chose on validation: jobsearch search serves it
+    served: str = "metrics/served.json"  # the ranker evaluate chose on validation: jobsearch search serves it
     published: str = "models/published"  # the fine-tuned model with its model card: the DVC artifact
     index: str = "models/index"  # what search and serve load: postings, embeddings, BM25, the served ranker
     metrics: str = "metrics"  # <stage>.json, plots and reports; headline/: what `dvc metrics` shows
     timings: str = "logs/timings"  # <stage>.json: how long a stage took; neither Git nor DVC tracks it
+    corpus_indexes: str = ".cache/index"  # jobsearch search --corpus: each corpus's index, built on first use
 
     def split_file(self, split: str) -> Path:
         return Path(self.splits) / f"{split}.parquet"

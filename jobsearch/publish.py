@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from jobsearch.errors import ConfigError, JobsearchError
+from jobsearch.errors import ConfigError, JobsearchError, one_line
 from jobsearch.io import atomic_path
 from jobsearch.redact import public_value
 
@@ -108,5 +108,4 @@ def push_to_hub(published: str | Path, params: PublishParams, loader: Any = None
     try:
         return model.push_to_hub(params.hub_model_id, private=params.private, exist_ok=True)
     except Exception as exc:  # the Hub client raises many kinds: every one is the same user problem
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise JobsearchError(f"publish.push_to_hub: could not push to {params.hub_model_id} ({type(exc).__name__}: {first[:200]})") from None
+        raise JobsearchError(f"publish.push_to_hub: could not push to {params.hub_model_id} ({type(exc).__name__}: {one_line(exc)})") from None

@@ -18,7 +18,7 @@ from sentence_transformers.base.evaluation.evaluator import BaseEvaluator
 
 from jobsearch.errors import DataError
 from jobsearch.evaluate import CUTOFF, EvaluateParams, Embeddings, QuerySet, evaluate_query_set, golden_query_set, split_task
-from jobsearch.retrieval import RankerParams
+from jobsearch.retrieval.rankers import RankerParams
 
 if TYPE_CHECKING:
     from jobsearch.golden import GoldenQueries

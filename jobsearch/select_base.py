@@ -55,7 +55,7 @@ def triplet_evaluator_accuracy(model, triplets: pd.DataFrame, *, batch_size: int
 def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64, precision: str = "auto") -> float:
     """mrr@10 of ``model`` ranking each triplet query's posting among the triplets' postings."""
     from jobsearch.evaluate import Embeddings, evaluate_query_set, generated_query_set, whole_posting_triplets, with_groups
-    from jobsearch.retrieval import RankerParams
+    from jobsearch.retrieval.rankers import RankerParams
 
     triplets = whole_posting_triplets(triplets)
     positives = triplets[["posting_id", "positive"]].set_axis(["posting_id", "text"], axis=1)

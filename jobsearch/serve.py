@@ -31,7 +31,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobsearch.errors import JobsearchError
-from jobsearch.search import MAX_K, SEARCH_MODES, Searcher, ranker_for, term_spans
+from jobsearch.retrieval.rankers import SEARCH_MODES
+from jobsearch.retrieval.text import term_spans
+from jobsearch.search import MAX_K, Searcher
 
 MAX_QUERY_CHARS = 500  # a query longer than this is refused before any work: every request's work is bounded
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters but tab and line breaks
@@ -56,7 +58,7 @@ def query_error(q: str) -> str | None:
 def create_app(searcher: Searcher) -> FastAPI:
     """The service over ``searcher``; its model is loaded here, before the first request."""
     if searcher.index.served.mode != "bm25":
-        searcher.model  # noqa: B018 - load now: the first query should not pay for it
+        searcher.encoder  # noqa: B018 - load now: the first query should not pay for it
     # /docs and /redoc would load their scripts from a CDN (blank offline): off; /openapi.json describes the API
     app = FastAPI(
         title="jobsearch", description="Skill-based job search with a fine-tuned embedding model.", docs_url=None, redoc_url=None
@@ -94,12 +96,12 @@ def create_app(searcher: Searcher) -> FastAPI:
     def search(
         q: str = Query(..., min_length=1, max_length=MAX_QUERY_CHARS, description="what a job seeker types"),
         k: int = Query(10, ge=1, le=MAX_K, description="how many hits"),
-        mode: str = Query("served", pattern=f"^({'|'.join(SEARCH_MODES)})$", description="ranker"),
+        mode: str = Query("served", description=f"ranker: one of {', '.join(SEARCH_MODES)}"),
     ) -> dict:
         error = query_error(q)
         if error:
             raise JobsearchError(error)
-        hits = searcher.search(q, top_k=k, ranker=ranker_for(mode, searcher.index.served))
+        hits = searcher.search(q, top_k=k, ranker=searcher.index.served.for_mode(mode))
         return {"query": q, "mode": mode, "hits": [asdict(h) for h in hits]}
 
     @app.get("/", response_class=HTMLResponse)
@@ -108,10 +110,12 @@ def create_app(searcher: Searcher) -> FastAPI:
         if error:
             q = _CONTROL.sub("", q[:MAX_QUERY_CHARS])  # shown back, bounded and clean
         elif q.strip():
-            if not 1 <= k <= MAX_K or mode not in SEARCH_MODES:
-                error = f"k must be between 1 and {MAX_K} and mode one of {', '.join(SEARCH_MODES)}"
-            else:
-                hits = searcher.search(q, top_k=k, ranker=ranker_for(mode, searcher.index.served))
+            try:
+                if not 1 <= k <= MAX_K:
+                    raise JobsearchError(f"k must be between 1 and {MAX_K}, got {k}")
+                hits = searcher.search(q, top_k=k, ranker=searcher.index.served.for_mode(mode))
+            except JobsearchError as exc:
+                error = str(exc)
         context = {"q": q, "k": k, "mode": mode, "modes": SEARCH_MODES, "hits": hits, "error": error, "served": searcher.index.served.label}
         return templates.TemplateResponse(request, "search.html", context, status_code=400 if error else 200)
 

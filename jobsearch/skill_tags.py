@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
+from jobsearch.config import package_data, read_yaml
+
 _TAG_SEPARATOR = re.compile(r"[,;|\n]")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
-# words of sentences, not of skill names: "We need Python", "Experience with SQL"
-# (not "a" or "i": "CDL Class A", "Level I")
-_PROSE_WORDS = frozenset("we you our your is are was will be have has must should can this that the an with to for from by".split())
+# words of sentences, not of skill names: "We need Python", "Experience with SQL" (package data)
+_PROSE_WORDS = frozenset(read_yaml(package_data("stopwords.yaml"))["prose"].split())
 _MAX_TAG_WORDS = 5
 
 

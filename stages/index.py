@@ -11,8 +11,7 @@ from jobsearch.stage import run_stage
 def main() -> None:
     params, model, paths = section(IndexParams, "index"), section(ModelParams, "model"), section(Paths, "paths")
     postings = read_parquet(paths.clean, CORPUS_COLUMNS)
-    encoder, served = model.load(paths.finetuned), read_served(paths.served)
-    index = build_index(postings, encoder, paths.finetuned, served, params, batch_size=model.batch_size, precision=model.precision)
+    index = build_index(postings, paths.finetuned, read_served(paths.served), params, model)
     index.save(paths.index)
     write_json(index.metrics, paths.metrics_file("index"))
     write_json(index.timings, paths.timings_file("index"))

@@ -243,7 +243,7 @@ def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_
     # chosen on validation as the best worst-case margin over BM25, which it never loses to there
     for by_ranker in report["validation"].values():
         assert by_ranker["served"]["mrr@10"] >= by_ranker["bm25"]["mrr@10"]
-    assert served["served"]["mode"] in ("dense", "bm25", "hybrid")
+    assert served["ranker"]["mode"] in ("dense", "bm25", "hybrid")
     plain = {"bm25", "convex 0.5", "rrf 1 k60"}
     assert set(served["validation_mrr@10"]) == {"dense"} | plain | {f"{name} fuzzy" for name in plain}
     assert report["test"]["golden"]["bm25"]["mrr@10"] == 1.0
@@ -252,10 +252,10 @@ def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_
     rows = plot_rows(report)
     assert {r["ranker"] for r in rows["test"]} >= {"title/served", "generated/bm25"}
     # without tuning, the served ranker is the one given
-    from jobsearch.retrieval import RankerParams
+    from jobsearch.retrieval.rankers import RankerParams
 
     report, served = evaluate(splits, CLEAN, models, EvaluateParams(tune=False, served=RankerParams("bm25")), skill_tags=_tags)
-    assert served["served"]["mode"] == "bm25" and "validation_mrr@10" not in served
+    assert served["ranker"]["mode"] == "bm25" and "validation_mrr@10" not in served
     assert report["test"]["title"]["served"] == report["test"]["title"]["bm25"]
 
 

@@ -72,8 +72,8 @@ def test_repro_builds_every_output(pipeline_repo):
     # little to find alone; postings holding the query's terms are found whatever the floor
     hits = _run([str(BIN / "jobsearch"), "search", "registered nurse", "--json", "-k", "1", "--mode", "hybrid"], pipeline_repo)
     assert [json.loads(line)["matched"] for line in hits.splitlines() if line.startswith("{")] == [["registered", "nurse"]]
-    served = json.loads((pipeline_repo / "metrics/hybrid.json").read_text())
-    assert served["served"]["floor"] == served["floor"]["floor"] and served["floor"]["probes"] > 0
+    served = json.loads((pipeline_repo / "metrics/served.json").read_text())
+    assert served["ranker"]["floor"] == served["floor"]["floor"] and served["floor"]["probes"] > 0
     nothing = _run([str(BIN / "jobsearch"), "search", "?!?! 🙂", "--json", "--mode", "dense"], pipeline_repo)
     assert not [line for line in nothing.splitlines() if line.startswith("{")]
     for split in ("train", "validation", "test"):
@@ -88,8 +88,8 @@ def test_repro_builds_every_output(pipeline_repo):
             assert 0 <= report[split]["generated"][ranker]["triplet_accuracy"] <= 1
         for by_ranker in report[split].values():
             assert set(by_ranker) == {"base", "finetuned", "bm25", "hybrid", "served"}
-    served = json.loads((pipeline_repo / "metrics/hybrid.json").read_text())
-    assert served["served"]["mode"] in ("dense", "bm25", "hybrid")
+    served = json.loads((pipeline_repo / "metrics/served.json").read_text())
+    assert served["ranker"]["mode"] in ("dense", "bm25", "hybrid")
     queries = pd.read_parquet(pipeline_repo / "data/queries.parquet")
     assert (queries.groupby("posting_id").size() == params["queries"]["per_posting"]).all()
     splits = {s: pd.read_parquet(pipeline_repo / f"data/splits/{s}.parquet") for s in ("train", "validation", "test")}

@@ -9,21 +9,20 @@ import math
 import numpy as np
 import pytest
 
-from jobsearch.errors import DataError
-from jobsearch.retrieval import (
-    BM25Index,
+from jobsearch.errors import ConfigError, DataError
+from jobsearch.retrieval.bm25 import BM25Index
+from jobsearch.retrieval.metrics import retrieval_metrics
+from jobsearch.retrieval.rankers import (
     HybridParams,
+    QueryScores,
     RankerParams,
-    dense_scores,
     fuse_scores,
-    matched_terms,
     normalise_scores,
     rank,
     reciprocal_rank_scores,
-    retrieval_metrics,
-    tokenize,
-    top_k,
 )
+from jobsearch.retrieval.text import matched_terms, snippet, tokenize
+from jobsearch.retrieval.topk import cosine, top_k
 
 # ---------------------------------------------------------------- metrics
 
@@ -100,7 +99,7 @@ def test_dense_scores_and_top_k_match_brute_force():
     queries = rng.normal(size=(301, 16)).astype(np.float32)
     docs = rng.normal(size=(1000, 16)).astype(np.float32) * rng.uniform(0.1, 10, size=(1000, 1)).astype(np.float32)
     expected_indices, expected_scores = _brute_force(queries, docs, 7)
-    indices, scores = top_k(dense_scores(queries, docs), k=7)
+    indices, scores = top_k(cosine(queries, docs), k=7)
     assert indices.shape == scores.shape == (301, 7)
     np.testing.assert_array_equal(indices, expected_indices)
     np.testing.assert_allclose(scores, expected_scores, atol=1e-5)
@@ -109,7 +108,7 @@ def test_dense_scores_and_top_k_match_brute_force():
 def test_top_k_beyond_the_corpus_ties_and_padding():
     docs = np.eye(3, dtype=np.float32)
     queries = np.array([[0.1, 0.2, 0.9], [1.0, 0.0, 0.5]], dtype=np.float32)
-    indices, scores = top_k(dense_scores(queries, docs), k=10)
+    indices, scores = top_k(cosine(queries, docs), k=10)
     np.testing.assert_array_equal(indices, [[2, 1, 0], [0, 2, 1]])
     assert scores[0, 0] == pytest.approx(0.9 / math.sqrt(0.86), abs=1e-6)
     # equal scores: the lower index first; positive_only pads what scored nothing
@@ -117,9 +116,26 @@ def test_top_k_beyond_the_corpus_ties_and_padding():
     assert indices.tolist() == [[1, 2, 3, -1]]
 
 
+def test_top_k_has_one_tie_rule_even_where_the_kth_place_is_tied():
+    # six postings tie for the 3rd and 4th places: the lower indices take them, in order
+    scores = np.array([[1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 3.0]] * 3, dtype=np.float32)
+    indices, values = top_k(scores, k=4)
+    assert indices.tolist() == [[7, 0, 1, 2]] * 3 and values[0].tolist() == [3.0, 1.0, 0.5, 0.5]
+    # the lowest first: the same rule; the worst end (-inf, or +inf lowest first) is never ranked
+    indices, values = top_k(np.array([[2.0, np.inf, 1.0, 1.0]]), k=4, largest=False)
+    assert indices.tolist() == [[2, 3, 0, -1]] and values.tolist() == [[1.0, 1.0, 2.0, 0.0]]
+    assert top_k(np.array([[2.0, -np.inf, 1.0]]), k=3)[0].tolist() == [[0, 2, -1]]
+    with pytest.raises(DataError, match="k must be at least 1"):
+        top_k(scores, k=0)
+    with pytest.raises(DataError, match="NaN"):
+        top_k(np.array([[np.nan, 1.0]]), k=1)
+    with pytest.raises(DataError, match="2-D"):
+        top_k(np.ones(3), k=1)
+
+
 def test_dense_scores_reject_mismatched_dimensions():
     with pytest.raises(DataError, match="dimensions"):
-        dense_scores(np.ones((2, 4)), np.ones((3, 5)))
+        cosine(np.ones((2, 4)), np.ones((3, 5)))
 
 
 # ---------------------------------------------------------------- tokenizer / BM25
@@ -142,7 +158,7 @@ def test_tokenize_keeps_programming_names_and_compounds():
 
 def test_bm25_ranks_rare_exact_term_first():
     index = BM25Index(POSTINGS)
-    indices, scores = index.top_k(["optimization with gurobi", "c++ developer", "ICD10 coding"], k=3)
+    indices, scores = top_k(index.scores(["optimization with gurobi", "c++ developer", "ICD10 coding"]), 3, positive_only=True)
     assert indices[0, 0] == 2
     assert scores[0, 0] > scores[0, 1] > 0
     assert indices[1, 0] == 3
@@ -151,7 +167,7 @@ def test_bm25_ranks_rare_exact_term_first():
 
 def test_bm25_pads_unmatched_queries_and_short_corpora():
     index = BM25Index(POSTINGS)
-    indices, scores = index.top_k(["", "the and of", "zzz unknownword", "gurobi"], k=10)
+    indices, scores = top_k(index.scores(["", "the and of", "zzz unknownword", "gurobi"]), 10, positive_only=True)
     assert indices.shape == (4, 5)  # k larger than the corpus
     assert (indices[:3] == -1).all() and (scores[:3] == 0).all()
     assert indices[3].tolist() == [2, -1, -1, -1, -1]
@@ -171,30 +187,35 @@ def test_bm25_corrects_typos_to_the_closest_most_common_term(tmp_path):
         "sql analyst with tableau",
     ]
     index = BM25Index(postings)
-    fixed = index.corrections(["pyhton", "scientis", "expeirence", "experince", "tableau", "sqll", "zzzzzzz"])
+    fixed = index.typos.corrections(["pyhton", "scientis", "expeirence", "experince", "tableau", "sqll", "zzzzzzz"])
     # one edit (a swap, a dropped letter), two from nine letters; known, short and hopeless terms stay
     assert fixed == {"pyhton": "python", "scientis": "scientist", "expeirence": "experience", "experince": "experience"}
-    assert index.corrections(["scemtist"]) == {}  # two edits from "scientist", but only eight letters
-    exact, fuzzy = index.scores("pyhton pandsa"), index.scores("pyhton pandsa", fuzzy=True)
+    assert index.typos.corrections(["scemtist"]) == {}  # two edits from "scientist", but only eight letters
+    exact, fuzzy = index.scores(["pyhton pandsa"])[0], _fuzzy_scores(index, "pyhton pandsa")
     assert (exact == 0).all()
     assert fuzzy.argmax() == 0 and fuzzy[1] > 0 and fuzzy[3] == 0
     # a term that is in the postings is never "corrected", even when a commoner term is one edit away
-    assert index.scores("typhon", fuzzy=True).argmax() == 3
+    assert _fuzzy_scores(index, "typhon").argmax() == 3
     index.save(tmp_path)
     loaded = BM25Index.load(tmp_path)
-    assert loaded.corrections(["pyhton"]) == {"pyhton": "python"}
-    assert np.array_equal(loaded.score_matrix(["pyhton pandsa"], fuzzy=True)[0], fuzzy)
+    assert loaded.typos.corrections(["pyhton"]) == {"pyhton": "python"}
+    assert np.array_equal(_fuzzy_scores(loaded, "pyhton pandsa"), fuzzy)
+
+
+def _fuzzy_scores(index: BM25Index, query: str) -> np.ndarray:
+    """BM25 scores of ``query`` as a typo-tolerant ranker reads it."""
+    return QueryScores([query], index).bm25(RankerParams("bm25", fuzzy=True))[0]
 
 
 def test_a_rare_typo_that_postings_contain_also_reads_as_the_far_commoner_word():
     postings = [f"project management role {i}" for i in range(25)] + ["managment consultant", "manager of stores"]
     index = BM25Index(postings)
     # "managment" is in one posting, "management" in 25 (at least TYPO_RARITY times as many)
-    assert index.corrections(["managment", "management", "manager"]) == {"managment": "management"}
-    assert index.correct("Project managment") == "Project managment management"
-    fuzzy = index.scores("managment", fuzzy=True)
+    assert index.typos.corrections(["managment", "management", "manager"]) == {"managment": "management"}
+    assert index.typos.correct("Project managment") == "Project managment management"
+    fuzzy = _fuzzy_scores(index, "managment")
     assert fuzzy.argmax() == 25 and (fuzzy[:25] > 0).all() and fuzzy[26] == 0  # the typed word still ranks its posting first
-    assert (index.scores("managment") > 0).sum() == 1
+    assert (index.scores(["managment"]) > 0).sum() == 1
 
 
 def test_fuzzy_ranker_label_and_only_bm25_reads_it():
@@ -215,8 +236,6 @@ def test_matched_terms_reports_query_terms_found_in_the_text():
 def test_matched_terms_and_snippets_cost_the_texts_length_not_its_product_with_the_query():
     import random
     import time
-
-    from jobsearch.search import snippet
 
     rng = random.Random(0)
     word = lambda: "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(5, 10)))  # noqa: E731
@@ -270,16 +289,68 @@ def test_served_ranker_follows_the_heavier_ranker_on_a_toy_corpus():
     # dense embeddings put posting 1 first for the query; BM25 finds "gurobi" only in posting 2
     docs = np.eye(5, dtype=np.float32)
     query_emb = np.array([[0.1, 1.0, 0.5, 0.0, 0.0]], dtype=np.float32)
-    dense, bm25 = dense_scores(query_emb, docs), BM25Index(POSTINGS).score_matrix(["gurobi"])
+    scores = QueryScores(["gurobi"], BM25Index(POSTINGS), lambda depth: cosine(query_emb, docs))
     for fusion in ("convex", "rrf"):
         lexical_heavy = RankerParams("hybrid", HybridParams(fusion=fusion, dense_weight=1, bm25_weight=3, rrf_k=1))
         dense_heavy = RankerParams("hybrid", HybridParams(fusion=fusion, dense_weight=3, bm25_weight=1, rrf_k=1))
-        assert rank(lexical_heavy, 2, dense, bm25)[0].tolist() == [[2, 1]], fusion
-        assert rank(dense_heavy, 2, dense, bm25)[0].tolist() == [[1, 2]], fusion
-    assert rank(RankerParams("bm25"), 3, bm25=bm25)[0].tolist() == [[2, -1, -1]]
-    assert rank(RankerParams("dense"), 2, dense=dense)[0].tolist() == [[1, 2]]
-    with pytest.raises(ValueError, match="needs BM25"):
-        rank(RankerParams("hybrid"), 2, dense=dense)
+        assert rank(lexical_heavy, scores, 2)[0].tolist() == [[2, 1]], fusion
+        assert rank(dense_heavy, scores, 2)[0].tolist() == [[1, 2]], fusion
+    assert rank(RankerParams("bm25"), scores, 3)[0].tolist() == [[2, -1, -1]]
+    assert rank(RankerParams("dense"), scores, 2)[0].tolist() == [[1, 2]]
+    with pytest.raises(ConfigError, match="needs a BM25 index"):
+        rank(RankerParams("hybrid"), QueryScores(["gurobi"], dense=lambda depth: cosine(query_emb, docs)), 2)
+    with pytest.raises(ConfigError, match="needs a model"):
+        rank(RankerParams("dense"), QueryScores(["gurobi"], BM25Index(POSTINGS)), 2)
+
+
+def test_a_batch_computes_each_score_matrix_once_for_every_ranker_that_needs_it():
+    index, calls = BM25Index(POSTINGS), {"dense": [], "bm25": 0}
+    docs = np.eye(5, dtype=np.float32)
+
+    def dense(depth):
+        calls["dense"].append(depth)
+        return cosine(np.array([[0.1, 1.0, 0.5, 0.0, 0.0]], dtype=np.float32), docs)
+
+    scores = QueryScores(["gurobi pyhton"], index, dense)
+    original = index.scores
+
+    def counted(queries):
+        calls["bm25"] += 1
+        return original(queries)
+
+    index.scores = counted
+    rank(RankerParams("bm25"), scores, 3)
+    assert calls == {"dense": [], "bm25": 1}  # BM25 alone: no query encoding
+    rank(RankerParams("hybrid"), scores, 3)
+    rank(RankerParams("dense"), scores, 3)
+    assert calls == {"dense": [100], "bm25": 1}  # fusion reuses BM25's matrix; the dense one is shared
+    # a typo-tolerant ranker reads the corrected words (the hits show those), scored once more
+    assert scores.words(RankerParams("bm25", fuzzy=True)) == ["gurobi python"]
+    assert scores.words(RankerParams("dense", fuzzy=True)) == ["gurobi pyhton"]  # the model reads the query as typed
+    rank(RankerParams("hybrid", fuzzy=True), scores, 3)
+    rank(RankerParams("bm25", fuzzy=True), scores, 3)
+    assert calls == {"dense": [100], "bm25": 2}
+    # fusion looks at least as deep as the hits asked for
+    rank(RankerParams("hybrid", HybridParams(depth=2)), scores, 4)
+    assert calls["dense"] == [100, 4]
+    # the same BM25 matrix under another model's cosines
+    other = scores.with_dense(dense)
+    rank(RankerParams("hybrid"), other, 3)
+    assert calls == {"dense": [100, 4, 100], "bm25": 2}
+
+
+def test_the_served_ranker_has_one_record_format_and_one_mode_check():
+    served = RankerParams("dense", HybridParams("rrf", 1.0, 2.0, 10, 50), fuzzy=True, floor=0.25)
+    assert RankerParams.from_record(served.to_record(), "served") == served
+    with pytest.raises(ConfigError, match="served: mode must be one of"):
+        RankerParams.from_record({**served.to_record(), "mode": "semantic"}, "served")
+    with pytest.raises(DataError, match="expected a ranker record"):
+        RankerParams.from_record(None, "metrics/served.json: ranker")
+    # a search mode keeps the served fusion and floor
+    assert served.for_mode("served") is served
+    assert served.for_mode("hybrid") == RankerParams("hybrid", served.hybrid, True, 0.25)
+    with pytest.raises(ConfigError, match="mode must be one of served, dense, bm25, hybrid"):
+        served.for_mode("semantic")
 
 
 def test_hybrid_and_ranker_params_are_validated():

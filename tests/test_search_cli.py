@@ -6,11 +6,12 @@ import pandas as pd
 import pytest
 
 import jobsearch.embed
-from jobsearch.cli import main
+from jobsearch.cli import format_hits, main
 from jobsearch.errors import JobsearchError
-from jobsearch.index import IndexParams, SearchIndex, build_index
-from jobsearch.retrieval import HybridParams, RankerParams
-from jobsearch.search import Searcher, corpus_index, format_hits
+from jobsearch.index import IndexParams, SearchIndex, build_index, corpus_index, dense_index
+from jobsearch.models import ModelParams
+from jobsearch.retrieval.rankers import HybridParams, RankerParams
+from jobsearch.search import Searcher
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def corpus(tmp_path, three_postings):
 
 @pytest.fixture
 def searcher(corpus, tiny_model, tiny_model_dir):
-    index = build_index(pd.read_parquet(corpus), tiny_model, str(tiny_model_dir), RankerParams(), IndexParams())
+    index = build_index(pd.read_parquet(corpus), str(tiny_model_dir), RankerParams(), IndexParams(), ModelParams(), encoder=tiny_model)
     return Searcher(index, tiny_model)
 
 
@@ -53,10 +54,8 @@ def test_approximate_dense_search_ranks_like_exact_search(corpus, tiny_model, ti
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(3000, 32)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    from jobsearch.index import DenseIndex
-
-    approximate = DenseIndex.build(vectors, IndexParams(approximate_above=1000))
-    assert approximate.approximate and not DenseIndex.build(vectors, IndexParams()).approximate
+    approximate = dense_index(vectors, IndexParams(approximate_above=1000))
+    assert approximate.approximate and not dense_index(vectors, IndexParams()).approximate
     queries = vectors[:50] + 0.1 * rng.normal(size=(50, 32)).astype(np.float32)
     assert approximate.recall(queries) >= 0.95
     # scores beyond the graph's depth sit below every found posting, so rankers cut there
@@ -67,22 +66,26 @@ def test_approximate_dense_search_ranks_like_exact_search(corpus, tiny_model, ti
     # a built index over more postings than approximate_above records its recall and reloads
     postings = pd.read_parquet(corpus)
     many = pd.concat([postings.assign(posting_id=postings["posting_id"] + f"-{i}") for i in range(4)], ignore_index=True)
-    index = build_index(many, tiny_model, str(tiny_model_dir), RankerParams(), IndexParams(approximate_above=5, recall_queries=6))
+    index = build_index(many, str(tiny_model_dir), RankerParams(), IndexParams(approximate_above=5, recall_queries=6), ModelParams(), encoder=tiny_model)
     assert index.metrics["dense_search"] == "approximate" and 0 <= index.metrics["recall@10"] <= 1
     index.save(tmp_path / "ann")
     assert SearchIndex.load(tmp_path / "ann").dense.approximate
 
 
-def test_a_corpus_index_is_cached_and_rebuilt_when_the_corpus_changes(corpus, tiny_model_dir, tmp_path, three_postings):
-    cache = tmp_path / "cache"
-    first, model = corpus_index(corpus, str(tiny_model_dir), RankerParams(), cache_dir=cache)
-    assert model is not None and len(list(cache.iterdir())) == 1
-    again, model = corpus_index(corpus, str(tiny_model_dir), RankerParams("bm25"), cache_dir=cache)
-    assert model is None and again.served.mode == "bm25"  # loaded, not built; the served ranker is the caller's
+def test_a_corpus_index_is_cached_and_rebuilt_when_the_corpus_or_params_change(corpus, tiny_model_dir, tmp_path, monkeypatch):
+    cache, encoded, real = tmp_path / "cache", [], jobsearch.embed.encode
+    monkeypatch.setattr("jobsearch.embed.encode", lambda model, texts, **kw: encoded.append(len(texts)) or real(model, texts, **kw))
+    build = lambda served=RankerParams(), model=ModelParams(): corpus_index(corpus, str(tiny_model_dir), served, IndexParams(), model, cache)  # noqa: E731
+    build()
+    assert encoded == [3] and len(list(cache.iterdir())) == 1
+    again = build(RankerParams("bm25"))
+    assert encoded == [3] and again.served.mode == "bm25"  # loaded, not built; the served ranker is the caller's
     frame = pd.read_parquet(corpus).iloc[:2]
     frame.to_parquet(corpus)  # a new corpus in the same file: never the stale index
-    rebuilt, model = corpus_index(corpus, str(tiny_model_dir), RankerParams(), cache_dir=cache)
-    assert model is not None and len(rebuilt.postings) == 2 and len(list(cache.iterdir())) == 2
+    rebuilt = build()
+    assert encoded == [3, 2] and len(rebuilt.postings) == 2 and len(list(cache.iterdir())) == 2
+    build(model=ModelParams(max_seq_length=16))  # the model reads postings otherwise: another index
+    assert encoded == [3, 2, 2] and len(list(cache.iterdir())) == 3
 
 
 def test_a_typo_tolerant_ranker_finds_mistyped_skills_and_shows_the_corrected_words(searcher):
@@ -137,7 +140,7 @@ def test_k_means_k_up_to_the_postings_there_are(tiny_model, tiny_model_dir):
     postings["company"], postings["location"] = "Acme", ""
     postings["description"] = [f"{words[i % 10]} {words[(i * 3) % 10]} role number {i} with team work" for i in range(120)]
     postings["text"] = postings["title"] + "\n\n" + postings["description"]
-    index = build_index(postings, tiny_model, str(tiny_model_dir), RankerParams(), IndexParams())
+    index = build_index(postings, str(tiny_model_dir), RankerParams(), IndexParams(), ModelParams(), encoder=tiny_model)
     searcher = Searcher(index, tiny_model)
     for query in ("team work", "zebra"):  # every posting holds a term; none does (no floor: the model finds them)
         for mode in ("dense", "hybrid"):
@@ -173,7 +176,7 @@ def test_cli_serves_the_ranker_evaluation_chose_and_rejects_a_bad_record(corpus,
     hybrid = {"fusion": "convex", "dense_weight": 0.2, "bm25_weight": 0.8, "rrf_k": 60, "depth": 100}
     args = ["search", "conduit bending", "--model", str(tiny_model_dir), "--corpus", str(corpus), "-k", "3", "--json"]
     # served: bm25. The tiny model is random, so only BM25 leaves the two postings without the terms unranked
-    (tmp_path / "served.json").write_text(json.dumps({"served": {"mode": "bm25", "hybrid": hybrid}, "hybrid": hybrid}))
+    (tmp_path / "served.json").write_text(json.dumps({"ranker": {"mode": "bm25", "hybrid": hybrid}}))
     assert main(args + ["--served", "served.json"]) == 0
     hits = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [h["posting_id"] for h in hits] == ["p3"]
@@ -181,20 +184,20 @@ def test_cli_serves_the_ranker_evaluation_chose_and_rejects_a_bad_record(corpus,
     assert main(args + ["--served", "served.json", "--mode", "dense"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3
     # a typo-tolerant served ranker, as evaluate records it, corrects "bendnig"
-    (tmp_path / "served.json").write_text(json.dumps({"served": {"mode": "bm25", "hybrid": hybrid, "fuzzy": True}, "hybrid": hybrid}))
+    (tmp_path / "served.json").write_text(json.dumps({"ranker": {"mode": "bm25", "hybrid": hybrid, "fuzzy": True}}))
     assert main(args[:1] + ["conduit bendnig"] + args[2:] + ["--served", "served.json"]) == 0
     assert [json.loads(line)["matched"] for line in capsys.readouterr().out.splitlines()] == [["conduit", "bending"]]
-    (tmp_path / "served.json").write_text(json.dumps({"served": {"mode": "bm25", "hybrid": {**hybrid, "dense_weight": -1}}, "hybrid": hybrid}))
+    (tmp_path / "served.json").write_text(json.dumps({"ranker": {"mode": "bm25", "hybrid": {**hybrid, "dense_weight": -1}}}))
     assert main(args + ["--served", "served.json"]) == 1
     err = capsys.readouterr().err
     assert "dense_weight" in err and "\n" not in err.strip()
     (tmp_path / "served.json").write_text('{"dense_weight": 0.2}')  # an old fusion file
     assert main(args + ["--served", "served.json"]) == 1
-    assert "expected the evaluate stage's record" in capsys.readouterr().err
+    assert "served.json: ranker: expected a ranker record" in capsys.readouterr().err
 
 
 def test_the_snippet_shows_where_the_matched_terms_are():
-    from jobsearch.search import snippet
+    from jobsearch.retrieval.text import snippet
 
     text = "We are hiring a person to join our team. " * 6 + "You will write Python and SQL with Airflow. " + "Perks. " * 20
     around = snippet(text, ["python", "sql", "airflow"], width=120)
@@ -207,9 +210,31 @@ def test_the_snippet_shows_where_the_matched_terms_are():
 def test_the_same_postings_and_model_save_a_byte_identical_index(corpus, tiny_model, tiny_model_dir, tmp_path):
     saved = []
     for run in ("first", "second"):
-        index = build_index(pd.read_parquet(corpus), tiny_model, str(tiny_model_dir), RankerParams(floor=0.5), IndexParams())
+        index = build_index(pd.read_parquet(corpus), str(tiny_model_dir), RankerParams(floor=0.5), IndexParams(), ModelParams(), encoder=tiny_model)
         assert "encode_seconds" in index.timings and "encode_seconds" not in index.metrics  # timings are measured, apart ...
         index.save(tmp_path / run)
         saved.append({p.relative_to(tmp_path / run): p.read_bytes() for p in sorted((tmp_path / run).rglob("*")) if p.is_file()})
     assert saved[0] == saved[1]
     assert not [k for k in json.loads(saved[0][Path("index.json")]) if k.endswith("_seconds")]  # ... but kept out of the folder
+
+
+def test_the_index_stage_and_corpus_search_build_the_same_index(corpus, tiny_model_dir, tmp_path):
+    # one way to build: the index stage's call and --corpus's cached one, from the same params, give the same hits
+    served, model = RankerParams(), ModelParams(max_seq_length=32, batch_size=2)
+    staged = Searcher(build_index(pd.read_parquet(corpus), str(tiny_model_dir), served, IndexParams(), model), model=model)
+    cached = Searcher(corpus_index(corpus, str(tiny_model_dir), served, IndexParams(), model, tmp_path / "cache"), model=model)
+    assert cached.encoder.max_seq_length == 32  # the model section reaches --corpus too
+    for mode in ("dense", "bm25", "hybrid"):
+        for query in ("icu nurse epic", "conduit bending", "python sql"):
+            ranker = served.for_mode(mode)
+            assert staged.search(query, top_k=3, ranker=ranker) == cached.search(query, top_k=3, ranker=ranker), (mode, query)
+
+
+def test_the_cli_reads_its_paths_from_params_yaml(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params.yaml").write_text("paths:\n  index: built/elsewhere\n")
+    assert main(["search", "python"]) == 1
+    assert "built/elsewhere: no search index yet" in capsys.readouterr().err
+    (tmp_path / "params.yaml").write_text("pathz:\n  index: x\n")  # params.yaml is read strictly, as by the stages
+    assert main(["search", "python"]) == 1
+    assert "unknown section 'pathz'" in capsys.readouterr().err

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from jobsearch.index import IndexParams, build_index
-from jobsearch.models import load_model
-from jobsearch.retrieval import RankerParams
+from jobsearch.models import ModelParams, load_model
+from jobsearch.retrieval.rankers import RankerParams
 from jobsearch.search import Searcher
 from jobsearch.serve import create_app, highlight, running
 
@@ -35,7 +35,7 @@ POSTINGS["text"] = POSTINGS["title"] + "\n\n" + POSTINGS["description"]
 def base_url(tiny_model_dir):
     model = load_model(str(tiny_model_dir), device="cpu")
     # served: bm25, so rankings are exact-term ones whatever the random tiny model says
-    index = build_index(POSTINGS, model, str(tiny_model_dir), RankerParams("bm25"), IndexParams())
+    index = build_index(POSTINGS, str(tiny_model_dir), RankerParams("bm25"), IndexParams(), ModelParams(), encoder=model)
     with running(create_app(Searcher(index, model))) as url:
         yield url
 

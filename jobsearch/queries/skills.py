@@ -7,43 +7,14 @@ import math
 import re
 from collections import Counter
 
-from bm25s.stopwords import STOPWORDS_EN
+from jobsearch.config import package_data, read_yaml
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.\-/][A-Za-z0-9+#]+)*")
 
-# Words that say nothing about which job this is: a query built from them
-# matches every posting.
-_GENERIC_JOB_WORDS = frozenset(
-    """
-    a about above across after all also an and any are as at be been being best both but by can
-    candidate candidates company could day days do does each either etc every for from full get
-    good great has have help high highly how if in including into is it its join just key like
-    looking make many may more most must new no not of on one or other our out over own part per
-    plus preferred related role roles should so some such than that the their them then there
-    these they this those through to under up us use using very via was we well were what when
-    where which while who will with within work working would year years yrs you your
-    ability able advanced applicants apply area areas based basic benefits bonus business
-    career client clients collaborate collaborative communication competitive complex
-    conduct continuous create critical cross customer customers deliver demonstrated
-    description design develop developing development degree duties effective effectively
-    employee employees employer employment ensure environment equal excellent experience
-    experienced expertise familiarity familiar field functional hands health including
-    independently individual industry insurance internal job knowledge lead leading level
-    manage management meet minimum multiple need needs new office opportunity opportunities
-    organization paid pay perform personal plan position problem problems process processes
-    professional proficiency proficient program programs project projects provide quality
-    range ready relevant reporting required requirements responsibilities responsible results
-    salary senior skill skills solutions solving stakeholders strong success successful
-    support systems team teams technical technology time tools understanding using verbal
-    written qualifications qualified preferred bachelor bachelors master masters related
-    equivalent etc including people best world global mission values culture offer offers
-    yes question questions regarding intended construed needed existing longer term terms usa
-    include includes require requires required must may might shall per via within across
-    candidate's individual individuals position's day-to-day ensure ensuring drive driven
-    """.split()
-)
-# Words that say nothing about which job this is, English stopwords included.
-STOPWORDS = _GENERIC_JOB_WORDS | frozenset(STOPWORDS_EN)
+# Words that say nothing about which job this is (a query built from them matches every
+# posting): the words every posting uses, and English function words.
+_WORD_LISTS = read_yaml(package_data("stopwords.yaml"))
+STOPWORDS = frozenset(_WORD_LISTS["job_words"].split()) | frozenset(_WORD_LISTS["english"].split())
 
 _SENIORITY = re.compile(
     r"\b(senior|sr\.?|junior|jr\.?|lead|principal|staff|head of|chief|associate|intern|entry[- ]level|"
