@@ -133,6 +133,17 @@ def test_top_k_has_one_tie_rule_even_where_the_kth_place_is_tied():
         top_k(np.ones(3), k=1)
 
 
+def test_postings_that_embed_alike_tie_exactly_wherever_they_sit_and_the_lower_index_wins():
+    rng = np.random.default_rng(1)
+    docs = rng.normal(size=(600, 384)).astype(np.float32)
+    docs[[17, 300, 599]] = docs[5]  # reposts: the same embedding at a block's start, middle and edge
+    queries = rng.normal(size=(1000, 384)).astype(np.float32)
+    scores = cosine(queries, docs)
+    assert all((scores[:, 5] == scores[:, i]).all() for i in (17, 300, 599))
+    best = top_k(scores[:, [599, 300, 17, 5]], k=4)[0]
+    assert (best == [0, 1, 2, 3]).all()  # equal scores: the lower index first, in every row
+
+
 def test_dense_scores_reject_mismatched_dimensions():
     with pytest.raises(DataError, match="dimensions"):
         cosine(np.ones((2, 4)), np.ones((3, 5)))

@@ -22,9 +22,12 @@ def cosine(query_emb: np.ndarray | torch.Tensor, doc_emb: np.ndarray | torch.Ten
     docs = _as_matrix(doc_emb, "posting embeddings")
     if queries.shape[1] != docs.shape[1]:
         raise DataError(f"query embeddings have {queries.shape[1]} dimensions but posting embeddings {docs.shape[1]}")
+    # in float64, rounded to float32: a product's rounding then does not depend on where a posting sits in
+    # the matrix (float32 GEMM kernels sum edge rows in another order), so reposts that embed alike tie
+    # exactly and the tie rule decides, not the position
     with torch.inference_mode():
-        sims = torch.nn.functional.normalize(queries, dim=1) @ torch.nn.functional.normalize(docs, dim=1).T
-    return sims.numpy()
+        sims = torch.nn.functional.normalize(queries.double(), dim=1) @ torch.nn.functional.normalize(docs.double(), dim=1).T
+    return sims.float().numpy()
 
 
 def _as_matrix(array: np.ndarray | torch.Tensor, name: str) -> torch.Tensor:
@@ -34,7 +37,7 @@ def _as_matrix(array: np.ndarray | torch.Tensor, name: str) -> torch.Tensor:
         tensor = torch.as_tensor(np.asarray(array) if not isinstance(array, torch.Tensor) else array)
     if tensor.ndim != 2:
         raise DataError(f"{name}: expected a 2-D array of embeddings, got shape {tuple(tensor.shape)}")
-    return tensor.float()
+    return tensor
 
 
 def kth_best(scores: np.ndarray, k: int) -> np.ndarray:
