@@ -8,6 +8,7 @@ default.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.resources
 import math
 import types
@@ -29,6 +30,18 @@ T = TypeVar("T")
 def package_data(name: str) -> Traversable:
     """A data file shipped in the package (jobsearch/data/<name>)."""
     return importlib.resources.files("jobsearch") / "data" / name
+
+
+@functools.lru_cache(maxsize=None)
+def package_yaml(name: str) -> Any:
+    """A YAML data file shipped in the package, read once however many modules ask (do not modify it)."""
+    return read_yaml(package_data(name))
+
+
+def word_list(name: str, *lists: str) -> frozenset[str]:
+    """The words of ``lists``, space-separated lists in package data file ``name`` (e.g. stopwords.yaml)."""
+    data = package_yaml(name)
+    return frozenset(word for key in lists for word in data[key].split())
 
 
 def read_yaml(path: str | Path | Traversable, missing: str = "file not found") -> Any:

@@ -341,8 +341,8 @@ def evaluate(
     ``splits`` maps ``validation`` and ``test`` to their triplets; ``models``
     holds ``base`` and ``finetuned``. Returns ``(report, served)``; ``served``
     is the record of what ``jobsearch search`` serves (``paths.served``): the
-ranker, with the best fusion as its ``hybrid`` whatever its mode, so
-``--mode hybrid`` fuses as tuned.
+    ranker, with the best fusion as its ``hybrid`` whatever its mode, so
+    ``--mode hybrid`` fuses as tuned.
     """
     candidates = candidate_rankers(params)
     served = params.served

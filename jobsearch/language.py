@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from jobsearch.config import package_data, read_yaml
+from jobsearch.config import package_yaml
 
 UNDETERMINED = "und"
 
@@ -22,7 +22,7 @@ _MIN_HITS = 3
 _MIN_MARGIN = 1.3
 
 # Frequent function words per language (package data): the vote is decided by totals
-_STOPWORDS: dict[str, str] = read_yaml(package_data("stopwords.yaml"))["languages"]
+_STOPWORDS: dict[str, str] = package_yaml("stopwords.yaml")["languages"]
 _LANGUAGES = tuple(_STOPWORDS)
 # word -> languages it is a stopword of, so each word is looked up once
 _LANGUAGES_BY_WORD: dict[str, tuple[str, ...]] = {}

@@ -27,6 +27,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+
 from jobsearch.errors import ConfigError, DataError
 from jobsearch.models import ModelParams
 from jobsearch.retrieval.topk import cosine, top_k

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-from jobsearch.config import package_data, read_yaml
+from jobsearch.config import word_list
 
 _TAG_SEPARATOR = re.compile(r"[,;|\n]")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # words of sentences, not of skill names: "We need Python", "Experience with SQL" (package data)
-_PROSE_WORDS = frozenset(read_yaml(package_data("stopwords.yaml"))["prose"].split())
+_PROSE_WORDS = word_list("stopwords.yaml", "prose")
 _MAX_TAG_WORDS = 5
 
 

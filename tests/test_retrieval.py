@@ -341,13 +341,15 @@ def test_a_batch_computes_each_score_matrix_once_for_every_ranker_that_needs_it(
     rank(RankerParams("hybrid", fuzzy=True), scores, 3)
     rank(RankerParams("bm25", fuzzy=True), scores, 3)
     assert calls == {"dense": [100], "bm25": 2}
-    # fusion looks at least as deep as the hits asked for
+    # a shallower ranker reads the matrix already exact 100 deep; fusion looks at least as deep as the hits asked for
     rank(RankerParams("hybrid", HybridParams(depth=2)), scores, 4)
-    assert calls["dense"] == [100, 4]
+    assert calls["dense"] == [100]
+    rank(RankerParams("hybrid", HybridParams(depth=2)), scores, 150)
+    assert calls["dense"] == [100, 150]
     # the same BM25 matrix under another model's cosines
     other = scores.with_dense(dense)
     rank(RankerParams("hybrid"), other, 3)
-    assert calls == {"dense": [100, 4, 100], "bm25": 2}
+    assert calls == {"dense": [100, 150, 100], "bm25": 2}
 
 
 def test_the_served_ranker_has_one_record_format_and_one_mode_check():

@@ -7,14 +7,13 @@ import math
 import re
 from collections import Counter
 
-from jobsearch.config import package_data, read_yaml
+from jobsearch.config import word_list
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#]*(?:[.\-/][A-Za-z0-9+#]+)*")
 
 # Words that say nothing about which job this is (a query built from them matches every
 # posting): the words every posting uses, and English function words.
-_WORD_LISTS = read_yaml(package_data("stopwords.yaml"))
-STOPWORDS = frozenset(_WORD_LISTS["job_words"].split()) | frozenset(_WORD_LISTS["english"].split())
+STOPWORDS = word_list("stopwords.yaml", "job_words", "english")
 
 _SENIORITY = re.compile(
     r"\b(senior|sr\.?|junior|jr\.?|lead|principal|staff|head of|chief|associate|intern|entry[- ]level|"

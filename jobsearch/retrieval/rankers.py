@@ -189,11 +189,14 @@ class QueryScores:
         return self._bm25_scores[ranker.fuzzy]
 
     def dense(self, depth: int) -> np.ndarray:
+        """Cosine scores exact at least ``depth`` deep: a matrix already computed as deep or deeper serves."""
         if self._dense is None:
             raise ConfigError("a dense or hybrid ranker needs a model's embeddings")
-        if depth not in self._dense_scores:
+        deep_enough = [d for d in self._dense_scores if d >= depth]
+        if not deep_enough:
             self._dense_scores[depth] = self._dense(depth)
-        return self._dense_scores[depth]
+            return self._dense_scores[depth]
+        return self._dense_scores[min(deep_enough)]
 
     def _bm25_index(self) -> BM25Index:
         if self._bm25 is None:

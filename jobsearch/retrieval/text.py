@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from jobsearch.config import package_data, read_yaml
+from jobsearch.config import word_list
 
 # A raw token starts with a letter or digit (or a dot directly before one, for
 # ".net"), may continue through single inner separators (icd-10, node.js,
@@ -23,8 +23,7 @@ RAW_TOKEN = re.compile(
 _INNER_SEPARATOR = re.compile(r"(?<=[a-z0-9])[-./_](?=[a-z0-9])")
 _WORD = re.compile(r"(?<!\w)\w[\w+#]*")  # a word as highlighted, with a trailing + or # (c++, c#)
 
-_WORD_LISTS = read_yaml(package_data("stopwords.yaml"))
-STOPWORDS: frozenset[str] = frozenset(_WORD_LISTS["english"].split() + _WORD_LISTS["first_person"].split())
+STOPWORDS: frozenset[str] = word_list("stopwords.yaml", "english", "first_person")
 SNIPPET_CHARS = 160
 
 
