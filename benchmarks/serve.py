@@ -81,6 +81,7 @@ def _latency(settings: BenchSettings, device: str | None) -> dict[str, Any]:
 def _recall(settings: BenchSettings, device: str | None) -> dict[str, Any]:
     from jobsearch.embed import encode
     from jobsearch.index import IndexParams, dense_index
+    from jobsearch.retrieval.dense import DenseIndex
     from jobsearch.retrieval.dense import RECALL_CUTOFF
     from jobsearch.models import load_model
 
@@ -90,7 +91,7 @@ def _recall(settings: BenchSettings, device: str | None) -> dict[str, Any]:
     embeddings = encode(model, clean["text"].tolist(), batch_size=256, progress=True)
     encoded = time.perf_counter()
     params = IndexParams(approximate_above=0)
-    dense = dense_index(embeddings, params)
+    dense = dense_index(DenseIndex(embeddings), params)
     built = time.perf_counter()
     query_emb = encode(model, queries)
     search_start = time.perf_counter()

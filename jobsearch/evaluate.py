@@ -39,7 +39,9 @@ from jobsearch.skill_tags import skill_tags as source_skill_tags
 
 if TYPE_CHECKING:
     from jobsearch.golden import GoldenQueries
+    from jobsearch.models import PassageParams
     from jobsearch.retrieval.bm25 import BM25Index
+    from jobsearch.retrieval.dense import DenseIndex
 
 CUTOFF = 10  # the metrics look at the top 10
 QUERY_SETS = ("generated", "title", "skills")
@@ -230,12 +232,16 @@ class Embeddings:
 
     A list is known by its content, so the same corpus (``corpus: all``, the
     golden set's postings) is encoded once per model however often it is ranked.
+    Postings are read as ``passages`` says (:mod:`jobsearch.retrieval.passages`).
     """
 
-    def __init__(self, models: dict[str, object], batch_size: int, precision: str = "auto") -> None:
+    def __init__(self, models: dict[str, object], batch_size: int, precision: str = "auto", passages: "PassageParams | None" = None) -> None:
+        from jobsearch.models import PassageParams
+
         self.models = models
         self.batch_size = batch_size
         self.precision = precision
+        self.passages = passages or PassageParams(words=0)
         self._cache: dict[tuple[str, str], np.ndarray] = {}
 
     def get(self, model_name: str, texts: list[str]) -> np.ndarray:
@@ -246,28 +252,40 @@ class Embeddings:
             self._cache[key] = encode(self.models[model_name], texts, batch_size=self.batch_size, progress=len(texts) > 1000, precision=self.precision)
         return self._cache[key]
 
+    def postings(self, model_name: str, postings: pd.DataFrame, view: str = "text") -> "DenseIndex":
+        """``postings`` as the model searches them: the ``view`` column's texts, each with its later passages.
+
+        A later passage is headed by the posting's title where the view holds it (``text``).
+        """
+        from jobsearch.retrieval.dense import DenseIndex
+        from jobsearch.retrieval.passages import later_passages
+
+        texts = postings[view].astype(str).tolist()
+        heads = postings["title"].astype(str).tolist() if view == "text" and "title" in postings else None
+        later, owner = later_passages(texts, self.passages.words, self.passages.stride, heads)
+        return DenseIndex.of_passages(self.get(model_name, texts), self.get(model_name, later), owner)
+
 
 def ranked_lists(
     query_set: QuerySet,
-    embeddings: dict[str, tuple[np.ndarray, np.ndarray]],
+    embeddings: dict[str, tuple[np.ndarray, "DenseIndex"]],
     bm25: "BM25Index | None",
     rankers: dict[str, tuple[str | None, RankerParams]],
     chunk_size: int,
 ) -> dict[str, np.ndarray]:
     """Each ranker's top ``CUTOFF`` postings for every query of the set.
 
-    ``embeddings`` maps a model name to (query, posting) embeddings; a ranker is
+    ``embeddings`` maps a model name to its query embeddings and postings' index; a ranker is
     (the model its dense scores come from, its params). Scores are computed a
     chunk of queries at a time, each score matrix once for all rankers.
     """
     from jobsearch.retrieval.rankers import QueryScores, rank
-    from jobsearch.retrieval.topk import cosine
 
     lists: dict[str, list[np.ndarray]] = {name: [] for name in rankers}
     for start in range(0, len(query_set.queries), chunk_size):
         rows = slice(start, start + chunk_size)
         shared = QueryScores(query_set.queries[rows], bm25)  # BM25's scores, computed once for every ranker
-        by_model = {name: shared.with_dense(lambda depth, q=q, d=d: cosine(q[rows], d)) for name, (q, d) in embeddings.items()}
+        by_model = {name: shared.with_dense(lambda depth, q=q, d=d: d.scores(q[rows], depth)) for name, (q, d) in embeddings.items()}
         for name, (model_name, ranker) in rankers.items():
             indices, _ = rank(ranker, by_model.get(model_name, shared), CUTOFF)
             lists[name].append(indices)
@@ -285,12 +303,8 @@ def evaluate_query_set(
     """Ranking metrics of each ranker on one query set."""
     from jobsearch.retrieval.metrics import retrieval_metrics
 
-    docs = postings[query_set.view].astype(str).tolist()
     used = {m for m, _ in rankers.values() if m is not None}
-    emb = {
-        m: (embeddings.get(m, query_set.queries), embeddings.get(m, docs))
-        for m in used
-    }
+    emb = {m: (embeddings.get(m, query_set.queries), embeddings.postings(m, postings, query_set.view)) for m in used}
     lists = ranked_lists(query_set, emb, bm25.get(query_set.view), rankers, chunk_size)
     return {name: retrieval_metrics(ranked, query_set.relevant) for name, ranked in lists.items()}
 
@@ -332,6 +346,7 @@ def evaluate(
     *,
     batch_size: int = 64,
     precision: str = "auto",
+    passages: "PassageParams | None" = None,
     golden: "GoldenQueries | None" = None,
     skill_tags: Callable[[object], list[str]] | None = None,
     log: Callable[[str], None] = print,
@@ -349,7 +364,7 @@ def evaluate(
     hybrid = RankerParams("hybrid", served.hybrid, served.fuzzy)
     report: dict = {}
     tuning_record: dict = {}
-    embeddings = Embeddings(models, batch_size, precision)
+    embeddings = Embeddings(models, batch_size, precision, passages)
     every_posting_bm25: dict[str, "BM25Index"] = {}
     for split in ("validation", "test"):
         task = split_task(splits[split], clean, params, skill_tags)
@@ -389,7 +404,8 @@ def evaluate(
 
 
 def _add_triplet_accuracy(metrics: dict, task: SplitTask, embeddings: Embeddings) -> None:
-    """Triplet accuracy of the dense models on the generated set: the reference recipe's metric (it saturates)."""
+    """Triplet accuracy of the dense models on the generated set: the reference recipe's metric (it saturates),
+    as its ``TripletEvaluator`` reads postings (their first ``max_seq_length`` tokens)."""
     generated = task.query_sets[0]
     docs = task.postings["text"].astype(str).tolist()
     for name in embeddings.models:

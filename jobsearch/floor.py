@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from jobsearch.retrieval.rankers import RankerParams
-from jobsearch.retrieval.topk import cosine
 
 if TYPE_CHECKING:
     from jobsearch.evaluate import Embeddings, SplitTask
@@ -45,15 +44,12 @@ def choose_floor(served: RankerParams, task: "SplitTask", embeddings: "Embedding
 
     A floor ``served`` already has (``evaluate.served.floor`` with ``tune: false``) is kept, and measured.
     """
-    docs = task.postings["text"].astype(str).tolist()
     probes = nonsense_queries()
-    best = cosine(embeddings.get(model, probes), embeddings.get(model, docs)).max(axis=1)
+    best = embeddings.postings(model, task.postings).exact_scores(embeddings.get(model, probes)).max(axis=1)
     floor = served.floor if served.floor is not None else math.floor(float(best.max()) * 1e6 + 1) / 1e6  # just above the best probe
     kept = {}
     for query_set in task.query_sets:
-        scores = cosine(
-            embeddings.get(model, query_set.queries), embeddings.get(model, task.postings[query_set.view].astype(str).tolist())
-        )
+        scores = embeddings.postings(model, task.postings, query_set.view).exact_scores(embeddings.get(model, query_set.queries))
         relevant = [scores[i, sorted(rel)].max() for i, rel in enumerate(query_set.relevant)]
         kept[query_set.name] = round(float(np.mean(np.asarray(relevant) >= floor)), 4) if relevant else None
     record = {"floor": floor, "probes": len(probes), "probe_best_median": round(float(np.median(best)), 4), "validation_kept": kept}

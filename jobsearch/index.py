@@ -34,7 +34,8 @@ CORPUS_COLUMNS = ["posting_id", "title", "company", "location", "description", "
 # the index folder's files
 MANIFEST = "index.json"
 POSTINGS = "postings.parquet"
-EMBEDDINGS = "embeddings.npy"
+EMBEDDINGS = "embeddings.npy"  # each posting's first passage, then the later passages (jobsearch/retrieval/passages.py)
+OWNERS = "passage_postings.npy"  # the posting each row of EMBEDDINGS belongs to
 VECTORS = "vectors.usearch"
 BM25_DIR = "bm25"
 
@@ -76,6 +77,7 @@ class SearchIndex:
         with atomic_path(directory, is_dir=True) as staged:
             self.postings.to_parquet(staged / POSTINGS, index=False)
             np.save(staged / EMBEDDINGS, np.asarray(self.dense.embeddings, dtype=np.float32))
+            np.save(staged / OWNERS, self.dense.owner.astype(np.int32))
             if self.dense.graph is not None:
                 self.dense.graph.save(str(staged / VECTORS))
             (staged / BM25_DIR).mkdir()
@@ -92,13 +94,14 @@ class SearchIndex:
         except (OSError, ValueError) as exc:
             raise DataError(f"{directory}: not a search index ({exc}; build it with `dvc repro`)") from None
         graph = None
+        owner = np.load(directory / OWNERS) if (directory / OWNERS).exists() else None  # none: a passage each (an index before passages)
         if (directory / VECTORS).exists():
             from usearch.index import Index
 
             graph = Index.restore(str(directory / VECTORS), view=True)
         return cls(
             postings=read_parquet(directory / POSTINGS, CORPUS_COLUMNS),
-            dense=DenseIndex(np.load(directory / EMBEDDINGS, mmap_mode="r"), graph),
+            dense=DenseIndex(np.load(directory / EMBEDDINGS, mmap_mode="r"), owner, graph),
             bm25=BM25Index.load(directory / BM25_DIR),
             served=RankerParams.from_record(manifest.get("served"), f"{directory / MANIFEST}: served"),
             model=manifest["model"],
@@ -112,7 +115,7 @@ def build_index(
     """Encode ``postings`` (CORPUS_COLUMNS) with the model at ``model_path`` and index them for search.
 
     The model reads and encodes as the ``model`` section says (token limit,
-    batch, precision); ``encoder``: that model already loaded. The metrics (kept
+    passages, batch, precision); ``encoder``: that model already loaded. The metrics (kept
     in the manifest) say how the dense index searches and, when approximate, its
     recall@10 against exact search on a sample of postings' titles as queries;
     the timings (seconds encoding and indexing) are kept apart, so a rebuild of
@@ -120,6 +123,7 @@ def build_index(
     """
     from jobsearch.embed import encode
     from jobsearch.precision import resolve_precision
+    from jobsearch.retrieval.passages import later_passages
 
     require_columns(postings.columns, CORPUS_COLUMNS, "postings")
     if postings.empty:
@@ -128,13 +132,16 @@ def build_index(
     embed = lambda texts: encode(encoder, texts, batch_size=model.batch_size, progress=len(texts) > 1000, precision=model.precision)  # noqa: E731
     postings = postings[CORPUS_COLUMNS].reset_index(drop=True).astype({"posting_id": str})
     started = time.perf_counter()
-    embeddings = embed(postings["text"].tolist())
+    later, owner = later_passages(postings["text"].tolist(), model.passages.words, model.passages.stride, postings["title"].astype(str).tolist())
+    first = embed(postings["text"].tolist())
+    embeddings = DenseIndex.of_passages(first, embed(later) if later else first[:0], owner)
     encoded = time.perf_counter()
     dense = dense_index(embeddings, params)
     bm25 = BM25Index(postings["text"].tolist())
     metrics: dict[str, Any] = {
         "postings": len(postings),
-        "dimensions": int(embeddings.shape[1]),
+        "passages": len(dense.embeddings),
+        "dimensions": int(dense.embeddings.shape[1]),
         "dense_search": "approximate" if dense.approximate else "exact",
         "precision": resolve_precision(model.precision, str(getattr(encoder, "device", "cpu")).split(":")[0]),
     }
@@ -145,11 +152,11 @@ def build_index(
     return SearchIndex(postings, dense, bm25, served, model_path, metrics, timings)
 
 
-def dense_index(embeddings: np.ndarray, params: IndexParams) -> DenseIndex:
-    """Exact cosine search over ``embeddings``, or above ``params.approximate_above`` of them an HNSW graph."""
-    if len(embeddings) <= params.approximate_above:
-        return DenseIndex(embeddings)
-    return DenseIndex.hnsw(embeddings, params.connectivity, params.expansion_add, params.expansion_search)
+def dense_index(passages: DenseIndex, params: IndexParams) -> DenseIndex:
+    """Exact cosine search over the ``passages``, or above ``params.approximate_above`` postings an HNSW graph of them."""
+    if passages.postings <= params.approximate_above:
+        return passages
+    return passages.hnsw(params.connectivity, params.expansion_add, params.expansion_search)
 
 
 def corpus_index(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +27,21 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class PassageParams:
+    """How a posting longer than the model reads is read whole: its first ``max_seq_length`` tokens, then
+    windows of its later words, each headed by its title; the posting scores as its best passage (MaxP)."""
+
+    words: int = 150  # words per later window (about 200 tokens); 0: a posting is its first max_seq_length tokens only
+    stride: int = 120  # words from one window's start to the next's: windows overlap by words - stride
+
+    def __post_init__(self) -> None:
+        if self.words < 0 or self.stride < 1:
+            raise ValueError(f"words must be at least 0 and stride at least 1, got {self.words} and {self.stride}")
+        if self.words and self.stride > self.words:
+            raise ValueError(f"stride ({self.stride}) must not exceed words ({self.words}), or words between windows are never read")
+
+
+@dataclass
 class ModelParams:
     """The encoder the pipeline starts from, and how it reads postings (the ``model`` section)."""
 
@@ -34,6 +49,7 @@ class ModelParams:
     max_seq_length: int = 256  # tokens of a text the encoder reads when mining, selecting, evaluating and searching
     batch_size: int = 64  # texts per encoding batch
     precision: str = "auto"  # of encoding: auto is bf16 where the GPU or CPU has bf16 units, else fp32 (jobsearch/precision.py)
+    passages: PassageParams = field(default_factory=PassageParams)  # evaluating and searching: a posting read whole
 
     def __post_init__(self) -> None:
         from jobsearch.precision import PRECISIONS

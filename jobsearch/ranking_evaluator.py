@@ -22,7 +22,7 @@ from jobsearch.retrieval.rankers import RankerParams
 
 if TYPE_CHECKING:
     from jobsearch.golden import GoldenQueries
-    from jobsearch.models import ModelParams
+    from jobsearch.models import ModelParams, PassageParams
     from jobsearch.paths import Paths
 
 # what the checkpoint is chosen by
@@ -33,7 +33,12 @@ class RankingEvaluator(BaseEvaluator):
     """Mean mrr@10 of the dense model over ``query_sets``, each against its postings."""
 
     def __init__(
-        self, query_sets: Sequence[tuple[QuerySet, pd.DataFrame]], batch_size: int = 64, precision: str = "auto", name: str = "validation"
+        self,
+        query_sets: Sequence[tuple[QuerySet, pd.DataFrame]],
+        batch_size: int = 64,
+        precision: str = "auto",
+        passages: "PassageParams | None" = None,
+        name: str = "validation",
     ) -> None:
         super().__init__()
         if not query_sets:
@@ -41,11 +46,12 @@ class RankingEvaluator(BaseEvaluator):
         self.query_sets = list(query_sets)
         self.batch_size = batch_size
         self.precision = precision
+        self.passages = passages
         self.name = name
         self.primary_metric = f"{name}_{PRIMARY_METRIC}"  # as the metrics are named: the trainer is told it before any call
 
     def __call__(self, model, output_path: str | None = None, epoch: float = -1, steps: int = -1) -> dict[str, float]:
-        embeddings = Embeddings({"model": model}, self.batch_size, self.precision)  # fresh: the weights changed since the last call
+        embeddings = Embeddings({"model": model}, self.batch_size, self.precision, self.passages)  # fresh: the weights changed since the last call
         rankers = {"dense": ("model", RankerParams("dense"))}
         metrics = {
             f"{query_set.name}_{PRIMARY_METRIC}": evaluate_query_set(query_set, postings, embeddings, {}, rankers, chunk_size=1024)["dense"][PRIMARY_METRIC]
@@ -66,6 +72,7 @@ def validation_evaluator(
     max_tags: int = 3,
     batch_size: int = 64,
     precision: str = "auto",
+    passages: "PassageParams | None" = None,
 ) -> RankingEvaluator:
     """The evaluator of the ``select_on`` query sets of the validation split that it has.
 
@@ -79,7 +86,7 @@ def validation_evaluator(
     if golden is not None and "golden" in select_on:
         golden_set = golden_query_set(golden, task.postings, set(triplets["posting_id"]))  # task.postings carry their groups
         sets += [(golden_set, task.postings)] if golden_set.queries else []
-    return RankingEvaluator(sets, batch_size, precision)
+    return RankingEvaluator(sets, batch_size, precision, passages)
 
 
 def read_validation_evaluator(paths: "Paths", evaluate: EvaluateParams, select_on: Sequence[str], model: "ModelParams") -> RankingEvaluator:
@@ -92,5 +99,6 @@ def read_validation_evaluator(paths: "Paths", evaluate: EvaluateParams, select_o
     golden = read_golden(evaluate.golden, known_ids=set(clean["posting_id"])) if evaluate.golden else None
     triplets = read_parquet(paths.triplets_file("validation"))
     return validation_evaluator(
-        triplets, clean, select_on, golden=golden, max_tags=evaluate.max_tags, batch_size=model.batch_size, precision=model.precision
+        triplets, clean, select_on, golden=golden, max_tags=evaluate.max_tags,
+        batch_size=model.batch_size, precision=model.precision, passages=model.passages,
     )

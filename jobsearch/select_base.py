@@ -13,7 +13,7 @@ from typing import Callable
 import pandas as pd
 
 from jobsearch.errors import JobsearchError, ModelLoadError
-from jobsearch.models import ModelParams
+from jobsearch.models import ModelParams, PassageParams
 
 
 @dataclass
@@ -52,8 +52,8 @@ def triplet_evaluator_accuracy(model, triplets: pd.DataFrame, *, batch_size: int
     return float(scores[f"{name}_cosine_accuracy"])
 
 
-def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64, precision: str = "auto") -> float:
-    """mrr@10 of ``model`` ranking each triplet query's posting among the triplets' postings."""
+def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64, precision: str = "auto", passages: PassageParams | None = None) -> float:
+    """mrr@10 of ``model`` ranking each triplet query's posting among the triplets' postings (read as ``passages`` says)."""
     from jobsearch.evaluate import Embeddings, evaluate_query_set, generated_query_set, whole_posting_triplets, with_groups
     from jobsearch.retrieval.rankers import RankerParams
 
@@ -63,7 +63,7 @@ def validation_mrr(model, triplets: pd.DataFrame, *, batch_size: int = 64, preci
     postings = with_groups(pd.concat([positives, negatives]).drop_duplicates("posting_id").reset_index(drop=True), triplets)
     query_set = generated_query_set(triplets, postings)
     metrics = evaluate_query_set(
-        query_set, postings, Embeddings({"model": model}, batch_size, precision), {}, {"model": ("model", RankerParams("dense"))}, chunk_size=1024
+        query_set, postings, Embeddings({"model": model}, batch_size, precision, passages), {}, {"model": ("model", RankerParams("dense"))}, chunk_size=1024
     )
     return metrics["model"]["mrr@10"]
 
@@ -91,7 +91,7 @@ def select_base(
             log(f"skipping {name}: {exc}")
             report["candidates"][name] = {"skipped": str(exc)}
             continue
-        mrr = validation_mrr(encoder, validation, batch_size=model.batch_size, precision=model.precision)
+        mrr = validation_mrr(encoder, validation, batch_size=model.batch_size, precision=model.precision, passages=model.passages)
         accuracy = triplet_evaluator_accuracy(encoder, validation, batch_size=model.batch_size)
         log(f"{name}: validation mrr@10 {mrr:.4f}, triplet accuracy {accuracy:.4f}")
         report["candidates"][name] = {"mrr@10": mrr, "triplet_accuracy": accuracy}

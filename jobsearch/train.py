@@ -25,7 +25,7 @@ from typing import Callable
 
 import pandas as pd
 
-from jobsearch.models import ModelParams
+from jobsearch.models import ModelParams, PassageParams
 from jobsearch.precision import PRECISIONS, resolve_precision
 
 LOSSES = ("mnrl", "cached_mnrl")
@@ -33,6 +33,8 @@ LOSSES = ("mnrl", "cached_mnrl")
 DIRECTIONS = ("query_to_doc", "query_to_query", "doc_to_query", "doc_to_doc")
 # the validation query sets a checkpoint can be chosen by: not the generated queries, whose style training fits
 SELECT_ON = ("golden", "title", "skills")
+# what a query is trained against: its posting's start, or the passage (model.passages) that holds most of its words
+POSITIVES = ("first_tokens", "matched_passage")
 
 
 @dataclass
@@ -51,9 +53,12 @@ class TrainParams:
     directions: list[str] = field(default_factory=lambda: list(DIRECTIONS))  # the loss's terms: all four is GTE's contrastive loss
     evaluations: int = 4  # validation rankings over the run (and one at its end); the best checkpoint is kept; 0: the last
     select_on: list[str] = field(default_factory=lambda: list(SELECT_ON))  # the validation query sets that choose it (mean mrr@10)
+    positives: str = "first_tokens"  # or matched_passage: a query is trained against the passage of its posting it asks about
     logging_steps: int = 1
 
     def __post_init__(self) -> None:
+        if self.positives not in POSITIVES:
+            raise ValueError(f"positives must be one of {', '.join(POSITIVES)}, got {self.positives!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
         if "query_to_doc" not in self.directions or not set(self.directions) <= set(DIRECTIONS):
@@ -95,8 +100,12 @@ def train_base(
     live_dir: str | Path,
     module: str = "stages.train",
     evaluator: Callable[[], object] | None = None,
+    titles: pd.DataFrame | None = None,
 ) -> dict | None:
     """The train stage in this process: fine-tune ``base`` on ``train`` into ``output_dir``.
+
+    ``titles`` (``posting_id, title``): what heads a posting's later passages,
+    for ``positives: matched_passage``.
 
     With ``devices`` > 1, outside a launch, starts ``module`` once per device
     through torchrun and returns None; inside, every rank trains and rank 0
@@ -111,6 +120,8 @@ def train_base(
         distributed.check_devices(params.devices)  # inputs and devices are checked once, before starting N processes
         distributed.launch(params.devices, module)
         return None
+    if params.positives == "matched_passage":
+        train = with_matched_positives(train, titles, model.passages)
     encoder = model.load(base, device=distributed.process_device())
     evaluator = evaluator() if evaluator is not None else None
     describe_for_card(encoder, base)
@@ -278,6 +289,19 @@ def _chosen_checkpoint(state, metric: str) -> dict:
     scores = {int(entry["step"]): round(float(entry[metric]), 4) for entry in state.log_history if metric in entry}
     step = state.best_global_step or max(scores, default=0)
     return {"step": step, metric.removeprefix("eval_"): scores.get(step), "evaluated": scores}
+
+
+def with_matched_positives(train: pd.DataFrame, titles: pd.DataFrame | None, passages: "PassageParams") -> pd.DataFrame:
+    """``train`` with each positive the passage of its posting (``passages``) that holds most of its query's words."""
+    from jobsearch.errors import DataError
+    from jobsearch.retrieval.passages import matched_passages
+
+    title_of = titles.drop_duplicates("posting_id").set_index("posting_id")["title"] if titles is not None else pd.Series(dtype=str)
+    heads = train["posting_id"].map(title_of)
+    if heads.isna().any():
+        raise DataError(f"train posting {train.loc[heads.isna(), 'posting_id'].iloc[0]!r} has no title among the cleaned postings")
+    positives = matched_passages(train["anchor"].astype(str), train["positive"].astype(str), heads.astype(str), passages.words, passages.stride)
+    return train.assign(positive=positives)
 
 
 def training_columns(train: pd.DataFrame, mined_negatives: bool = True) -> dict[str, list[str]]:

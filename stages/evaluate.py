@@ -16,7 +16,7 @@ def main() -> None:
     splits = {name: read_parquet(paths.triplets_file(name)) for name in ("validation", "test")}
     golden = read_golden(params.golden, known_ids=set(clean["posting_id"])) if params.golden else None
     models = {"base": model.load(read_json(paths.base_models)["selected"]), "finetuned": model.load(paths.finetuned)}
-    report, served = evaluate(splits, clean, models, params, batch_size=model.batch_size, precision=model.precision, golden=golden)
+    report, served = evaluate(splits, clean, models, params, batch_size=model.batch_size, precision=model.precision, passages=model.passages, golden=golden)
     write_json(report, paths.metrics_file("eval"))
     write_json_folder(headline(report), paths.metrics_file(HEADLINE, ""))
     write_json(served, paths.served)

@@ -19,7 +19,8 @@ def main() -> None:
     train = read_parquet(paths.triplets_file("train"), ["anchor", "positive", "negative", "posting_id"])
     evaluate = section(EvaluateParams, "evaluate")  # its golden file and max_tags: the sets validation ranks
     evaluator = partial(read_validation_evaluator, paths, evaluate, params.select_on, model) if params.evaluations else None
-    metrics = train_base(train, base, params, model, paths.finetuned, paths.metrics_file("train", ""), evaluator=evaluator)
+    titles = read_parquet(paths.clean, ["posting_id", "title"]) if params.positives == "matched_passage" else None
+    metrics = train_base(train, base, params, model, paths.finetuned, paths.metrics_file("train", ""), evaluator=evaluator, titles=titles)
     if metrics is not None:
         write_json(metrics.pop("timings"), paths.timings_file("train"))
         write_json(metrics, paths.metrics_file("train"))

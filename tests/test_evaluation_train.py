@@ -117,7 +117,7 @@ def test_fine_tune_moves_anchors_towards_positives(tiny_model, tmp_path, monkeyp
 @pytest.mark.parametrize(
     "field, value",
     [("loss", "triplet"), ("batch_size", 1), ("warmup_ratio", 1.5), ("precision", "int8"), ("mined_negatives", "no"),
-     ("directions", ["doc_to_query"]), ("directions", ["query_to_doc", "doc_to_posting"])],
+     ("directions", ["doc_to_query"]), ("directions", ["query_to_doc", "doc_to_posting"]), ("positives", "best_chunk")],
 )
 def test_bad_train_params_are_rejected(field, value):
     from jobsearch.config import ConfigError, from_dict
@@ -125,6 +125,20 @@ def test_bad_train_params_are_rejected(field, value):
 
     with pytest.raises(ConfigError, match=field):
         from_dict(TrainParams, {field: value}, "train")
+
+
+def test_matched_positives_train_a_query_against_the_passage_it_asks_about():
+    from jobsearch.errors import DataError
+    from jobsearch.models import PassageParams
+    from jobsearch.train import with_matched_positives
+
+    long = "Mechanic\n\nRebuild engines. " + "Shifts rotate weekly. " * 10 + "Hydraulic pumps and welding of frames."
+    train = pd.DataFrame({"anchor": ["hydraulic welding", "rebuild engines"], "positive": [long, long], "posting_id": ["m", "m"]})
+    titles = pd.DataFrame({"posting_id": ["m"], "title": ["Mechanic"]})
+    matched = with_matched_positives(train, titles, PassageParams(words=8, stride=6))
+    assert matched["positive"].tolist() == ["Mechanic\n\nShifts rotate weekly. Hydraulic pumps and welding of", long]
+    with pytest.raises(DataError, match="'m' has no title"):
+        with_matched_positives(train, titles.iloc[:0], PassageParams(words=8, stride=6))
 
 
 CLEAN = pd.DataFrame(
@@ -257,6 +271,22 @@ def test_evaluate_reports_every_query_set_and_serves_what_validation_chose(tiny_
     report, served = evaluate(splits, CLEAN, models, EvaluateParams(tune=False, served=RankerParams("bm25")), skill_tags=_tags)
     assert served["ranker"]["mode"] == "bm25" and "validation_mrr@10" not in served
     assert report["test"]["title"]["served"] == report["test"]["title"]["bm25"]
+
+
+def test_evaluation_reads_postings_in_passages_titled_only_where_the_view_has_the_title(tiny_model, monkeypatch):
+    from jobsearch.evaluate import Embeddings
+    from jobsearch.models import PassageParams
+
+    encoded, real = [], encode
+    monkeypatch.setattr("jobsearch.embed.encode", lambda model, texts, **kw: encoded.extend(texts) or real(model, texts, **kw))
+    postings = pd.DataFrame({"title": ["Welder"], "text": ["Welder\n\n" + " ".join(f"w{i}" for i in range(8))]})
+    postings["description"] = postings["text"].str.removeprefix("Welder\n\n")
+    embeddings = Embeddings({"m": tiny_model}, 4, passages=PassageParams(words=4, stride=3))
+    assert embeddings.postings("m", postings).postings == 1 and "Welder\n\nw2 w3 w4 w5" in encoded  # each window after the title
+    encoded.clear()
+    embeddings.postings("m", postings, "description")
+    assert encoded[1:] == ["w3 w4 w5 w6", "w6 w7"]  # the title set's view: its windows carry no title to look up
+    assert len(Embeddings({"m": tiny_model}, 4).postings("m", postings).embeddings) == 1  # no passages: the first tokens only
 
 
 def test_batch_size_auto_is_bigger_only_for_half_precision():

@@ -47,7 +47,7 @@ def pipeline_repo(tmp_path_factory, tiny_model_dir) -> Path:
     params = yaml.safe_load((repo / "params.yaml").read_text())
     tiny = str(tiny_model_dir)
     params["ingest"].update(sample_size=40)
-    params["model"].update(name=tiny, max_seq_length=64)
+    params["model"].update(name=tiny, max_seq_length=64, passages={"words": 40, "stride": 30})  # windows as long as 64 tokens read
     params["select_base"].update(candidates=["no-such-org/no-such-model"])
     params["train"].update(batch_size=4, max_seq_length=64)
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 from jobsearch.errors import ConfigError, DataError
+from jobsearch.models import PassageParams
 from jobsearch.retrieval.bm25 import BM25Index
+from jobsearch.retrieval.dense import DenseIndex
+from jobsearch.retrieval.passages import later_passages, matched_passages
 from jobsearch.retrieval.metrics import retrieval_metrics
 from jobsearch.retrieval.rankers import (
     HybridParams,
@@ -147,6 +150,64 @@ def test_postings_that_embed_alike_tie_exactly_wherever_they_sit_and_the_lower_i
 def test_dense_scores_reject_mismatched_dimensions():
     with pytest.raises(DataError, match="dimensions"):
         cosine(np.ones((2, 4)), np.ones((3, 5)))
+
+
+# ---------------------------------------------------------------- passages (a posting read whole)
+
+
+def test_later_passages_cover_every_word_past_the_start_each_headed_by_its_title():
+    words = [f"w{i}" for i in range(11)]
+    passages, owner = later_passages([" ".join(words), "short text", " ".join(words[:7])], words=4, stride=3, heads=["Nurse", "Welder", "Cook"])
+    assert passages == ["Nurse\n\nw3 w4 w5 w6", "Nurse\n\nw6 w7 w8 w9", "Nurse\n\nw9 w10", "Cook\n\nw3 w4 w5 w6"]
+    assert owner.tolist() == [0, 0, 0, 2]  # a text no longer than its first window has none
+    assert later_passages(["a b c d e f g h"], words=4, stride=3)[0] == ["d e f g", "g h"]  # no heads: the windows alone
+    assert later_passages(["a b c d e f g h"], words=0, stride=3)[0] == []  # words 0: a posting is its first passage only
+
+
+def test_a_query_is_matched_to_the_passage_holding_most_of_its_words():
+    text = "Mechanic\n\nRebuild engines and brakes. " + "Shifts rotate weekly. " * 10 + "Hydraulic pumps and welding of frames."
+    later, _ = later_passages([text], 8, 6, ["Mechanic"])
+    queries = ["welding frames", "engines brakes", "pastry chef", "engines hydraulic"]
+    chosen = matched_passages(queries, [text] * 4, ["Mechanic"] * 4, 8, 6)
+    assert chosen[0] == later[-1] and chosen[0].startswith("Mechanic\n\n")  # the duties past the start, under the title
+    assert chosen[1:] == [text, text, text]  # held at the start; held nowhere; held as much at the start (a tie keeps the start)
+    assert matched_passages(queries[:1], [text], ["Mechanic"], 0, 6) == [text]  # no passages: every query keeps its posting
+
+
+def test_passage_params_are_checked():
+    with pytest.raises(ValueError, match="stride"):
+        PassageParams(words=100, stride=120)  # words between windows would never be read
+    with pytest.raises(ValueError, match="at least"):
+        PassageParams(words=-1)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_a_posting_scores_its_best_passage_exactly_and_approximately():
+    rng = np.random.default_rng(3)
+    first, later = _unit(rng.normal(size=(400, 16))), _unit(rng.normal(size=(900, 16)))
+    owner = np.sort(rng.choice(np.arange(0, 400, 2), size=900))  # every other posting has later passages
+    index = DenseIndex.of_passages(first, later, owner)
+    queries = _unit(later[:30] + 0.05 * rng.normal(size=(30, 16)))
+    passage_scores = cosine(queries, np.concatenate([first, later]))
+    expected = passage_scores[:, :400].copy()
+    for row, posting in enumerate(owner):
+        expected[:, posting] = np.maximum(expected[:, posting], passage_scores[:, 400 + row])
+    assert index.postings == 400 and np.array_equal(index.exact_scores(queries), expected)
+    assert (index.exact_scores(queries).argmax(axis=1) == owner[:30]).all()  # found by a passage past its start
+    approximate = index.hnsw(16, 64, 128)
+    assert approximate.recall(queries) >= 0.95
+    top = np.argsort(-approximate.scores(queries[:1], 20)[0], kind="stable")[:10]
+    assert np.allclose(approximate.scores(queries[:1], 20)[0, top], expected[0, top], atol=1e-5)
+
+
+def test_a_dense_index_rejects_passages_out_of_posting_order():
+    with pytest.raises(ValueError, match="owner"):
+        DenseIndex(np.ones((4, 2), dtype=np.float32), owner=np.array([0, 1, 1, 0]))
+    with pytest.raises(ValueError, match="owner"):
+        DenseIndex(np.ones((4, 2), dtype=np.float32), owner=np.array([0, 1, 0, 3]))  # a passage of no posting
 
 
 # ---------------------------------------------------------------- tokenizer / BM25

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,9 @@ import jobsearch.embed
 from jobsearch.cli import format_hits, main
 from jobsearch.errors import JobsearchError
 from jobsearch.index import IndexParams, SearchIndex, build_index, corpus_index, dense_index
-from jobsearch.models import ModelParams
+from jobsearch.models import ModelParams, PassageParams
+from jobsearch.retrieval.dense import DenseIndex
+from jobsearch.retrieval.passages import later_passages
 from jobsearch.retrieval.rankers import HybridParams, RankerParams
 from jobsearch.search import Searcher
 
@@ -50,12 +53,30 @@ def test_a_saved_index_searches_as_the_built_one_without_encoding_postings(searc
     assert max(calls) == 1  # only queries were encoded
 
 
+def test_search_reads_a_posting_past_the_tokens_the_model_reads(corpus, tiny_model_dir, tmp_path):
+    postings = pd.read_parquet(corpus)
+    duties = "Rebuild diesel engines, overhaul hydraulic pumps and weld chassis frames on heavy haul trucks."
+    postings.loc[2, "text"] += " " + " ".join(["Schedules rotate weekly."] * 12) + " " + duties
+    model = ModelParams(max_seq_length=32, passages=PassageParams(words=16, stride=12))
+    encoder = model.load(str(tiny_model_dir))
+    later, _ = later_passages(postings["text"].tolist(), 16, 12, postings["title"].tolist())
+    query = later[-1]  # the electrician posting's last passage, far past its first 32 tokens
+    hits = lambda model: Searcher(build_index(postings, str(tiny_model_dir), RankerParams("dense"), IndexParams(), model, encoder=encoder), encoder, model).search(query, top_k=3)  # noqa: E731
+    whole = hits(model)
+    assert whole[0].posting_id == "p3" and whole[0].score == pytest.approx(1.0, abs=1e-5)  # its best passage is the query itself
+    assert max(hit.score for hit in hits(replace(model, passages=PassageParams(words=0)))) < 0.999  # its first tokens only: no passage matches
+    index = build_index(postings, str(tiny_model_dir), RankerParams("dense"), IndexParams(), model, encoder=encoder)
+    assert index.metrics["passages"] == 3 + len(later)
+    index.save(tmp_path / "index")
+    assert np.array_equal(SearchIndex.load(tmp_path / "index").dense.owner, index.dense.owner)
+
+
 def test_approximate_dense_search_ranks_like_exact_search(corpus, tiny_model, tiny_model_dir, tmp_path):
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(3000, 32)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    approximate = dense_index(vectors, IndexParams(approximate_above=1000))
-    assert approximate.approximate and not dense_index(vectors, IndexParams()).approximate
+    approximate = dense_index(DenseIndex(vectors), IndexParams(approximate_above=1000))
+    assert approximate.approximate and not dense_index(DenseIndex(vectors), IndexParams()).approximate
     queries = vectors[:50] + 0.1 * rng.normal(size=(50, 32)).astype(np.float32)
     assert approximate.recall(queries) >= 0.95
     # scores beyond the graph's depth sit below every found posting, so rankers cut there

@@ -3,7 +3,8 @@
 * :mod:`~jobsearch.retrieval.text`: search terms of a text, and the query terms a posting matched;
 * :mod:`~jobsearch.retrieval.topk`: cosine scores and the top-k of a score matrix (one tie rule);
 * :mod:`~jobsearch.retrieval.bm25`: the BM25 index, saved and loaded; :mod:`~jobsearch.retrieval.typos`: its typo correction;
-* :mod:`~jobsearch.retrieval.dense`: exact or approximate (HNSW) cosine search over posting embeddings;
+* :mod:`~jobsearch.retrieval.passages`: a long posting's later passages; :mod:`~jobsearch.retrieval.dense`:
+  exact or approximate (HNSW) cosine search over them, a posting scoring as its best passage;
 * :mod:`~jobsearch.retrieval.rankers`: the rankers search serves, their fusion, and ranking a batch of queries;
 * :mod:`~jobsearch.retrieval.metrics`: mrr, ndcg and recall of ranked lists.
 
