@@ -25,7 +25,6 @@ def main(argv: list[str] | None = None) -> int:
     from jobsearch.retrieval.bm25 import BM25Index
     from jobsearch.retrieval.dense import DenseIndex
     from jobsearch.retrieval.metrics import retrieval_metrics
-    from jobsearch.retrieval.passages import later_passages
     from jobsearch.retrieval.rankers import HybridParams, QueryScores, RankerParams, rank
 
     defaults = PassageParams()
@@ -45,12 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     model = params.load(args.model)
     embed = lambda texts: encode(model, texts, batch_size=params.batch_size, progress=True, precision=params.precision)  # noqa: E731
     texts, titles = clean["text"].astype(str).tolist(), clean["title"].astype(str).tolist()
-    queries, first = embed(golden.queries), embed(texts)
-    later, owner = later_passages(texts, args.words, args.stride, titles)
-    readings = {"first tokens": DenseIndex(first), "best passage": DenseIndex.of_passages(first, embed(later), owner)}
+    queries, whole = embed(golden.queries), DenseIndex.encoded(embed, texts, args.words, args.stride, titles)
+    readings = {"first tokens": DenseIndex(whole.embeddings[: whole.postings]), "best passage": whole}
     bm25 = BM25Index(texts).scores(golden.queries)
     mrr = lambda ranker, dense: round(retrieval_metrics(rank(ranker, QueryScores.of(len(queries), dense, bm25), 10)[0], relevant)["mrr@10"], 4)  # noqa: E731
-    report = {"postings": len(texts), "passages": len(texts) + len(later), "queries": len(queries), "bm25": mrr(RankerParams("bm25"), None)}
+    report = {"postings": len(texts), "passages": len(whole.embeddings), "queries": len(queries), "bm25": mrr(RankerParams("bm25"), None)}
     for name, index in readings.items():
         dense = index.exact_scores(queries)
         report[name] = mrr(RankerParams("dense"), dense)

@@ -81,8 +81,7 @@ def _latency(settings: BenchSettings, device: str | None) -> dict[str, Any]:
 def _recall(settings: BenchSettings, device: str | None) -> dict[str, Any]:
     from jobsearch.embed import encode
     from jobsearch.index import IndexParams, dense_index
-    from jobsearch.retrieval.dense import DenseIndex
-    from jobsearch.retrieval.dense import RECALL_CUTOFF
+    from jobsearch.retrieval.dense import RECALL_CUTOFF, DenseIndex
     from jobsearch.models import load_model
 
     clean, queries = _sample(settings.serve_recall_postings, settings.serve_recall_queries)

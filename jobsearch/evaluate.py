@@ -232,7 +232,8 @@ class Embeddings:
 
     A list is known by its content, so the same corpus (``corpus: all``, the
     golden set's postings) is encoded once per model however often it is ranked.
-    Postings are read as ``passages`` says (:mod:`jobsearch.retrieval.passages`).
+    Postings are read as ``passages`` says (:mod:`jobsearch.retrieval.passages`),
+    and each model's index of a corpus is built once too.
     """
 
     def __init__(self, models: dict[str, object], batch_size: int, precision: str = "auto", passages: "PassageParams | None" = None) -> None:
@@ -243,11 +244,12 @@ class Embeddings:
         self.precision = precision
         self.passages = passages or PassageParams(words=0)
         self._cache: dict[tuple[str, str], np.ndarray] = {}
+        self._indexes: dict[tuple[str, str], "DenseIndex"] = {}
 
     def get(self, model_name: str, texts: list[str]) -> np.ndarray:
         from jobsearch.embed import encode
 
-        key = (model_name, f"{len(texts)}:" + hashlib.sha256("\x00".join(texts).encode()).hexdigest())
+        key = (model_name, _content_key(texts))
         if key not in self._cache:
             self._cache[key] = encode(self.models[model_name], texts, batch_size=self.batch_size, progress=len(texts) > 1000, precision=self.precision)
         return self._cache[key]
@@ -258,12 +260,18 @@ class Embeddings:
         A later passage is headed by the posting's title where the view holds it (``text``).
         """
         from jobsearch.retrieval.dense import DenseIndex
-        from jobsearch.retrieval.passages import later_passages
 
         texts = postings[view].astype(str).tolist()
         heads = postings["title"].astype(str).tolist() if view == "text" and "title" in postings else None
-        later, owner = later_passages(texts, self.passages.words, self.passages.stride, heads)
-        return DenseIndex.of_passages(self.get(model_name, texts), self.get(model_name, later), owner)
+        key = (model_name, _content_key(texts + (heads or [])) + f":{heads is not None}")
+        if key not in self._indexes:
+            embed = lambda batch: self.get(model_name, batch)  # noqa: E731
+            self._indexes[key] = DenseIndex.encoded(embed, texts, self.passages.words, self.passages.stride, heads)
+        return self._indexes[key]
+
+
+def _content_key(texts: list[str]) -> str:
+    return f"{len(texts)}:" + hashlib.sha256("\x00".join(texts).encode()).hexdigest()
 
 
 def ranked_lists(

@@ -123,7 +123,6 @@ def build_index(
     """
     from jobsearch.embed import encode
     from jobsearch.precision import resolve_precision
-    from jobsearch.retrieval.passages import later_passages
 
     require_columns(postings.columns, CORPUS_COLUMNS, "postings")
     if postings.empty:
@@ -132,9 +131,7 @@ def build_index(
     embed = lambda texts: encode(encoder, texts, batch_size=model.batch_size, progress=len(texts) > 1000, precision=model.precision)  # noqa: E731
     postings = postings[CORPUS_COLUMNS].reset_index(drop=True).astype({"posting_id": str})
     started = time.perf_counter()
-    later, owner = later_passages(postings["text"].tolist(), model.passages.words, model.passages.stride, postings["title"].astype(str).tolist())
-    first = embed(postings["text"].tolist())
-    embeddings = DenseIndex.of_passages(first, embed(later) if later else first[:0], owner)
+    embeddings = DenseIndex.encoded(embed, postings["text"].tolist(), model.passages.words, model.passages.stride, postings["title"].astype(str).tolist())
     encoded = time.perf_counter()
     dense = dense_index(embeddings, params)
     bm25 = BM25Index(postings["text"].tolist())

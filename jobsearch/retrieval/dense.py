@@ -6,9 +6,12 @@ best passage's cosine.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+from jobsearch.retrieval.passages import later_passages
 
 from jobsearch.retrieval.topk import cosine, top_k
 
@@ -41,6 +44,15 @@ class DenseIndex:
         """The index of postings' first passages (a row each) and their later ones (``later_owner``: whose)."""
         embeddings = np.concatenate([first, later]) if len(later) else first
         return cls(embeddings, np.concatenate([np.arange(len(first)), later_owner]), graph)
+
+    @classmethod
+    def encoded(
+        cls, embed: Callable[[list[str]], np.ndarray], texts: Sequence[str], words: int, stride: int, heads: Sequence[str] | None = None
+    ) -> "DenseIndex":
+        """The index of ``texts`` and their later passages (:func:`~jobsearch.retrieval.passages.later_passages`), encoded by ``embed``."""
+        later, owner = later_passages(texts, words, stride, heads)
+        first = embed(list(texts))
+        return cls.of_passages(first, embed(later) if later else first[:0], owner)
 
     def hnsw(self, connectivity: int, expansion_add: int, expansion_search: int) -> "DenseIndex":
         """This index, searched approximately through an HNSW graph of its (L2-normalised) passages."""

@@ -42,14 +42,15 @@ def matched_passages(queries: Sequence[str], texts: Sequence[str], heads: Sequen
     """
     from jobsearch.retrieval.text import tokenize
 
+    # a posting has several queries: its passages are cut and tokenised once
+    readings: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}
     chosen = []
     for query, text, head in zip(queries, texts, heads):
-        later, _ = later_passages([text], words, stride, [head])
+        if (text, head) not in readings:
+            later, _ = later_passages([text], words, stride, [head])
+            start = (text, set(tokenize(" ".join(text.split()[:words]))))
+            readings[text, head] = [start, *((passage, set(tokenize(passage))) for passage in later)]
         terms = set(tokenize(query))
-        best, most = text, len(terms & set(tokenize(" ".join(text.split()[:words]))))
-        for passage in later:
-            held = len(terms & set(tokenize(passage)))
-            if held > most:
-                best, most = passage, held
-        chosen.append(best)
+        # max keeps the first of equals: a tie keeps the text
+        chosen.append(max(readings[text, head], key=lambda reading: len(terms & reading[1]))[0])
     return chosen
