@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from jobsearch.clean import CleanParams, clean_description, clean_postings, strip_markup
-from jobsearch.models import ModelParams
+from jobsearch.models import ModelParams, PassageParams
 from jobsearch.clean.vocabulary import load_vocabulary
 from jobsearch.errors import ConfigError, DataError
 
@@ -397,7 +397,7 @@ def test_whole_postings_are_kept_beyond_the_model_window():
     assert metrics["model_window"] == 254  # MiniLM's 256 less [CLS] and [SEP]
     assert metrics["longer_than_model_window"] == 1
     # the window is what the model section lets the encoder read
-    _, shorter, _ = clean_postings(frame, CleanParams(min_kept_words=5), ModelParams(max_seq_length=128), tokenizer=tokenizer)
+    _, shorter, _ = clean_postings(frame, CleanParams(min_kept_words=5), ModelParams(max_seq_length=128, passages=PassageParams(words=80, stride=60)), tokenizer=tokenizer)
     assert shorter["model_window"] == 126
 
 

@@ -54,16 +54,24 @@ def test_section_reads_params_file(tmp_path):
         ("train:\n  warmup_ratio: 1.5\n", "train: warmup_ratio must be in [0, 1), got 1.5"),
         ("index:\n  connectivity: 0\n", "index: connectivity must be at least 1, got 0"),
         ("evaluate:\n  served: {floor: 2}\n", "evaluate.served: floor must be a cosine between -1 and 1"),
+        # 128 tokens hold about 89 words: the default stride (120) would leave words 90-119 unread
+        ("model:\n  max_seq_length: 128\n", "model: passages.stride (120) must be at most 89, the words 128 tokens hold"),
+        ("model:\n  max_seq_length: 128\n  passages: {words: 100, stride: 89}\n", None),
+        ("model:\n  max_seq_length: 128\n  passages: {words: 0}\n", None),
     ],
 )
 def test_params_that_mean_nothing_are_one_line_errors_naming_them(tmp_path, text, message):
     from jobsearch.evaluate import EvaluateParams
     from jobsearch.index import IndexParams
+    from jobsearch.models import ModelParams
     from jobsearch.train import TrainParams
 
     (tmp_path / "params.yaml").write_text(text)
     name = text.split(":")[0]
-    cls = {"train": TrainParams, "index": IndexParams, "evaluate": EvaluateParams}.get(name, TrainParams)
+    cls = {"train": TrainParams, "index": IndexParams, "evaluate": EvaluateParams, "model": ModelParams}.get(name, TrainParams)
+    if message is None:  # the same section made consistent is accepted
+        section(cls, name, path=tmp_path / "params.yaml")
+        return
     with pytest.raises(ConfigError) as info:
         section(cls, "train" if name == "data" else name, path=tmp_path / "params.yaml")
     assert message in str(info.value) and "\n" not in str(info.value)

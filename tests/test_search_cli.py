@@ -105,7 +105,7 @@ def test_a_corpus_index_is_cached_and_rebuilt_when_the_corpus_or_params_change(c
     frame.to_parquet(corpus)  # a new corpus in the same file: never the stale index
     rebuilt = build()
     assert encoded == [3, 2] and len(rebuilt.postings) == 2 and len(list(cache.iterdir())) == 2
-    build(model=ModelParams(max_seq_length=16))  # the model reads postings otherwise: another index
+    build(model=ModelParams(max_seq_length=16, passages=PassageParams(words=0)))  # the model reads postings otherwise: another index
     assert encoded == [3, 2, 2] and len(list(cache.iterdir())) == 3
 
 
@@ -241,7 +241,7 @@ def test_the_same_postings_and_model_save_a_byte_identical_index(corpus, tiny_mo
 
 def test_the_index_stage_and_corpus_search_build_the_same_index(corpus, tiny_model_dir, tmp_path):
     # one way to build: the index stage's call and --corpus's cached one, from the same params, give the same hits
-    served, model = RankerParams(), ModelParams(max_seq_length=32, batch_size=2)
+    served, model = RankerParams(), ModelParams(max_seq_length=32, batch_size=2, passages=PassageParams(words=16, stride=12))
     staged = Searcher(build_index(pd.read_parquet(corpus), str(tiny_model_dir), served, IndexParams(), model), model=model)
     cached = Searcher(corpus_index(corpus, str(tiny_model_dir), served, IndexParams(), model, tmp_path / "cache"), model=model)
     assert cached.encoder.max_seq_length == 32  # the model section reaches --corpus too
