@@ -28,7 +28,10 @@ import pandas as pd
 from jobsearch.models import ModelParams, PassageParams
 from jobsearch.precision import PRECISIONS, resolve_precision
 
-LOSSES = ("mnrl", "cached_mnrl")
+LOSSES = ("mnrl", "cached_mnrl", "gist", "cached_gist")
+# GISTEmbedLoss: MNRL whose in-batch negatives the base model (the guide) scores above the positive are
+# dropped as likely false negatives (reposts, the same role elsewhere); at MNRL's temperature (scale 20)
+GIST_TEMPERATURE = 0.05
 # what each anchor's positive is scored against (sentence-transformers' MultipleNegativesRankingLoss)
 DIRECTIONS = ("query_to_doc", "query_to_query", "doc_to_query", "doc_to_doc")
 # the validation query sets a checkpoint can be chosen by: not the generated queries, whose style training fits
@@ -45,8 +48,8 @@ class TrainParams:
     warmup_ratio: float = 0.1
     max_seq_length: int = 256  # tokens per posting in training (lower: faster, smaller gains); the saved model reads model.max_seq_length
     seed: int = 42
-    loss: str = "mnrl"
-    mini_batch_size: int = 32  # cached_mnrl only: the batch size that fits in memory
+    loss: str = "mnrl"  # mnrl | cached_mnrl | gist | cached_gist (gist: the base model filters false negatives)
+    mini_batch_size: int = 32  # cached_mnrl and cached_gist only: the batch size that fits in memory
     precision: str = "auto"  # auto: bf16 where the GPU or CPU has bf16 units, else fp32 (jobsearch/precision.py)
     devices: int = 1  # processes (GPUs) to train on; batch_size is per device
     mined_negatives: bool = False  # true: also score each anchor against its mined negative(s); false: in-batch negatives only
@@ -63,6 +66,8 @@ class TrainParams:
             raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
         if "query_to_doc" not in self.directions or not set(self.directions) <= set(DIRECTIONS):
             raise ValueError(f"directions must include query_to_doc, among {', '.join(DIRECTIONS)}, got {self.directions}")
+        if self.loss.endswith("gist") and "doc_to_query" in self.directions:
+            raise ValueError(f"directions: loss {self.loss} has no doc_to_query term; use a subset of query_to_doc, query_to_query, doc_to_doc")
         if self.precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         if self.batch_size != "auto" and (not isinstance(self.batch_size, int) or self.batch_size < 2):
@@ -165,7 +170,9 @@ def fine_tune(
     from datasets import Dataset
     from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
     from sentence_transformers.sentence_transformer.losses import (
+        CachedGISTEmbedLoss,
         CachedMultipleNegativesRankingLoss,
+        GISTEmbedLoss,
         MultipleNegativesRankingLoss,
     )
     from sentence_transformers.sentence_transformer.training_args import BatchSamplers
@@ -187,7 +194,16 @@ def fine_tune(
     # that the bottleneck of a GPU step
     columns = {name: [cut_for_tokens(t, train_max_seq_length) for t in texts] for name, texts in training_columns(train, params.mined_negatives).items()}
     dataset = Dataset.from_dict(columns)
-    if params.loss == "cached_mnrl":
+    if params.loss.endswith("gist"):
+        if len(columns) > 3:
+            raise ValueError(f"train.loss {params.loss} takes one mined negative per anchor, got {len(columns) - 2}: set negatives.hard.per_query to 1")
+        gist = dict(
+            guide=frozen_copy(model), temperature=GIST_TEMPERATURE, gather_across_devices=gather,
+            contrast_anchors="query_to_query" in params.directions, contrast_positives="doc_to_doc" in params.directions,
+        )
+        loss = (CachedGISTEmbedLoss(model, mini_batch_size=params.mini_batch_size, **gist) if params.loss == "cached_gist"
+                else GISTEmbedLoss(model, **gist))
+    elif params.loss == "cached_mnrl":
         loss = CachedMultipleNegativesRankingLoss(
             model, mini_batch_size=params.mini_batch_size, gather_across_devices=gather, directions=tuple(params.directions)
         )
@@ -253,6 +269,15 @@ def fine_tune(
             "rows_per_second": round(rows * params.epochs / seconds, 2) if seconds > 0 else None,
         },
     }
+
+
+def frozen_copy(model):
+    """The model as it is now, for guiding its own training: a copy that is never trained."""
+    import copy
+
+    guide = copy.deepcopy(model)
+    guide.requires_grad_(False)
+    return guide.eval()
 
 
 def _selection_args(evaluations: int, evaluator) -> dict:

@@ -388,6 +388,54 @@ def test_fine_tune_on_pairs_learns_from_in_batch_negatives(tiny_model, tmp_path,
     assert ranks_own_first(load_model(str(tmp_path / "out")))
 
 
+def test_gist_has_no_doc_to_query_term_and_takes_one_negative_per_anchor(tiny_model):
+    from jobsearch.config import ConfigError, from_dict
+    from jobsearch.train import TrainParams, fine_tune
+
+    with pytest.raises(ConfigError, match="train: directions: loss gist has no doc_to_query"):
+        from_dict(TrainParams, {"loss": "gist"}, "train")  # the default directions are GTE's four
+    second = TRIPLETS.assign(negative=TRIPLETS["negative"].iloc[[1, 2, 3, 0]].to_numpy())
+    params = TrainParams(batch_size=2, max_seq_length=32, mined_negatives=True, loss="gist", directions=["query_to_doc"])
+    with pytest.raises(ValueError, match="one mined negative per anchor, got 2"):
+        fine_tune(tiny_model, pd.concat([TRIPLETS, second], ignore_index=True), params, None)
+
+
+@pytest.mark.parametrize("loss", ["gist", "cached_gist"])
+def test_gist_drops_the_in_batch_negatives_the_base_model_scores_above_the_positive(tiny_model, tmp_path, loss):
+    from jobsearch.train import TrainParams, fine_tune
+
+    # each query's in-batch negative shares its words: a repost the base model scores above the query's own posting
+    pairs = pd.DataFrame({"anchor": ["icu nurse", "python sql"], "positive": ["python sql developer", "icu nurse ward"],
+                          "negative": "-", "posting_id": ["0", "1"]})
+    anchors, positives = encode(tiny_model, list(pairs["anchor"])), encode(tiny_model, list(pairs["positive"]))
+    similarity = anchors @ positives.T
+    assert (similarity[[0, 1], [1, 0]] > similarity.diagonal()).all()
+    for name, directions in (("mnrl", ["query_to_doc"]), (loss, ["query_to_doc"])):
+        params = TrainParams(batch_size=2, max_seq_length=32, loss=name, directions=directions, mini_batch_size=1)
+        metrics = fine_tune(tiny_model, pairs, params, None)
+        assert metrics["steps"] == 1
+        # MNRL pushes each query away from the repost; GIST leaves only the positive in the softmax: no loss
+        assert (metrics["train_loss"] > 0.1) if name == "mnrl" else metrics["train_loss"] == 0.0
+
+
+def test_the_guide_is_the_model_before_training_and_stays_so(tiny_model):
+    import torch
+
+    from jobsearch.train import frozen_copy
+
+    guide = frozen_copy(tiny_model)
+    texts = list(TRIPLETS["positive"])
+    np.testing.assert_allclose(encode(guide, texts), encode(tiny_model, texts), atol=1e-6)
+    assert not any(p.requires_grad for p in guide.parameters()) and not guide.training
+    before = encode(guide, texts)
+    torch.manual_seed(0)
+    with torch.no_grad():  # changing the model (as training does) leaves its guide as it was
+        for weights in tiny_model.parameters():
+            weights.add_(0.1 * torch.randn_like(weights))
+    assert not np.allclose(encode(tiny_model, texts), before, atol=1e-3)
+    np.testing.assert_array_equal(encode(guide, texts), before)
+
+
 def test_fine_tune_on_several_hard_negatives_per_anchor(tiny_model, tmp_path):
     from jobsearch.train import TrainParams, fine_tune
 
