@@ -310,10 +310,18 @@ def _evaluate_at_end_callback():
 
 
 def _chosen_checkpoint(state, metric: str) -> dict:
-    """The step kept and its score, beside every evaluation's score."""
-    scores = {int(entry["step"]): round(float(entry[metric]), 4) for entry in state.log_history if metric in entry}
+    """The step kept and its score, beside every evaluation's score, overall and per query set
+    (the sets can disagree: more steps can raise titles while the golden queries fall)."""
+    evaluations = [entry for entry in state.log_history if metric in entry]
+    scores = {int(entry["step"]): round(float(entry[metric]), 4) for entry in evaluations}
+    prefix, cutoff = metric.rsplit("_", 1)  # eval_validation, mrr@10: a set's is eval_validation_<set>_mrr@10
+    by_query_set: dict[str, dict[int, float]] = {}
+    for entry in evaluations:
+        for key, value in entry.items():
+            if key != metric and key.startswith(f"{prefix}_") and key.endswith(f"_{cutoff}"):
+                by_query_set.setdefault(key[len(prefix) + 1 : -len(cutoff) - 1], {})[int(entry["step"])] = round(float(value), 4)
     step = state.best_global_step or max(scores, default=0)
-    return {"step": step, metric.removeprefix("eval_"): scores.get(step), "evaluated": scores}
+    return {"step": step, metric.removeprefix("eval_"): scores.get(step), "evaluated": scores, "by_query_set": by_query_set}
 
 
 def with_matched_positives(train: pd.DataFrame, titles: pd.DataFrame | None, passages: "PassageParams") -> pd.DataFrame:

@@ -512,7 +512,8 @@ def _scripted_evaluator(scores, seen):
 
         def __call__(self, model, output_path=None, epoch=-1, steps=-1):
             seen.append(_fingerprint(model))
-            return {"validation_mrr@10": scores[len(seen) - 1]}
+            score = scores[len(seen) - 1]  # the mean of a golden set scripted 0.1 below it and a title set 0.1 above
+            return {"validation_golden_mrr@10": round(score - 0.1, 4), "validation_title_mrr@10": round(score + 0.1, 4), "validation_mrr@10": score}
 
     return Scripted()
 
@@ -533,7 +534,10 @@ def test_training_keeps_the_checkpoint_validation_ranks_best(tiny_model, tmp_pat
     metrics = fine_tune(tiny_model, train, params, tmp_path / "out", evaluator=evaluator)
     assert len(seen) == 3 and len(set(seen)) == 3  # three different models were scored
     assert metrics["steps"] == 6
-    assert metrics["checkpoint"] == {"step": 4, "validation_mrr@10": 0.9, "evaluated": {2: 0.2, 4: 0.9, 6: 0.5}}
+    assert metrics["checkpoint"] == {
+        "step": 4, "validation_mrr@10": 0.9, "evaluated": {2: 0.2, 4: 0.9, 6: 0.5},
+        "by_query_set": {"golden": {2: 0.1, 4: 0.8, 6: 0.4}, "title": {2: 0.3, 4: 1.0, 6: 0.6}},
+    }
     kept = _fingerprint(load_model(str(tmp_path / "out")))
     assert kept == pytest.approx(seen[1], rel=1e-9) and kept != pytest.approx(seen[2], rel=1e-9)
 
@@ -561,6 +565,7 @@ def test_training_chooses_by_the_validation_evaluator_it_is_given(tiny_model, tm
     checkpoint = metrics["checkpoint"]
     assert set(checkpoint["evaluated"]) == {1, 2} and checkpoint["step"] in (1, 2)
     assert checkpoint["validation_mrr@10"] == max(checkpoint["evaluated"].values())
+    assert checkpoint["by_query_set"] == {"title": checkpoint["evaluated"]}  # one set: its scores are the mean
 
 
 def test_two_trainings_with_the_same_seed_save_byte_identical_model_folders(tiny_model_dir, tmp_path, monkeypatch):
