@@ -1,6 +1,6 @@
 """The pipeline over several training seeds, each split's mrr@10 side by side, and the bars met or not.
 
-    python -m benchmarks.seeds --workdir /tmp/real --seeds 42 43 ingest.source=../shared/data/real_postings.parquet evaluate.golden=../shared/data/golden_real.tsv
+    python -m benchmarks.seeds --workdir /tmp/real --seeds 42,43 ingest.source=../shared/data/real_postings.parquet evaluate.golden=../shared/data/golden_real.tsv
 
 The first seed runs every stage (:mod:`benchmarks.stages`, in ``<workdir>/seed<N>``); each other
 seed starts from its data and reruns train and evaluate only, so the seeds differ in training
@@ -66,12 +66,17 @@ def table(evaluations: dict[int, dict], margins: tuple[float, float, float]) -> 
     return "\n".join(lines) + "\n"
 
 
+def seed_list(text: str) -> list[int]:
+    """``42,43`` -> [42, 43]: one argument, so the params that follow are not read as seeds."""
+    return [int(seed) for seed in text.split(",")]
+
+
 def main(argv: list[str] | None = None) -> int:
     from benchmarks import stages
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 43])
+    parser.add_argument("--seeds", type=seed_list, default=[42, 43], help="comma-separated, e.g. 42,43")
     parser.add_argument("--finetuned-margin", type=float, default=0.15)
     parser.add_argument("--golden-margin", type=float, default=0.03)
     parser.add_argument("--served-margin", type=float, default=0.01)

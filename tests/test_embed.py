@@ -27,19 +27,19 @@ def test_tiny_model_takes_the_fast_path(tiny_model):
 
 
 def test_fast_encode_matches_model_encode_in_the_original_order(tiny_model):
-    got = encode(tiny_model, TEXTS, batch_size=2)
+    got = encode(tiny_model, TEXTS, batch_size=2, precision="fp32")  # model.encode's arithmetic; auto is bf16 where the CPU has bf16 units
     assert got.dtype == np.float32 and got.shape == (len(TEXTS), tiny_model.get_embedding_dimension())
     np.testing.assert_allclose(got, _reference(tiny_model, TEXTS), atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     # rows follow the input, not the length order: reversing the input reverses the rows
-    np.testing.assert_allclose(encode(tiny_model, TEXTS[::-1], batch_size=3), got[::-1], atol=1e-5)
+    np.testing.assert_allclose(encode(tiny_model, TEXTS[::-1], batch_size=3, precision="fp32"), got[::-1], atol=1e-5)
 
 
 def test_texts_longer_than_max_seq_length_are_truncated_like_model_encode(tiny_model):
     tiny_model.max_seq_length = 16
     long_text = " ".join(["python sql spark pytorch docker kubernetes"] * 40)
     texts = [long_text, "nurse icu", long_text + " extra words at the end"]
-    got = encode(tiny_model, texts, batch_size=8)
+    got = encode(tiny_model, texts, batch_size=8, precision="fp32")
     np.testing.assert_allclose(got, _reference(tiny_model, texts), atol=1e-5)
     # both long texts are cut before their endings differ
     np.testing.assert_allclose(got[0], got[2], atol=1e-6)
