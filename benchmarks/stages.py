@@ -43,17 +43,23 @@ def set_param(params: dict, assignment: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    order = stage_order()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--from", dest="first", default=None, help="first stage to run (default: the first)")
-    parser.add_argument("--to", dest="last", default="evaluate", help="last stage to run")
+    parser.add_argument("--from", dest="first", default=order[0], choices=order, help="first stage to run (default: the first)")
+    parser.add_argument("--to", dest="last", default="evaluate", choices=order, help="last stage to run")
     parser.add_argument("--copy-from", type=Path, default=None, help="an earlier workdir whose data, models and metrics to start from")
     parser.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     args = parser.parse_args(argv)
 
-    order = stage_order()
-    stages = order[order.index(args.first or order[0]) : order.index(args.last) + 1]
+    stages = order[order.index(args.first) : order.index(args.last) + 1]
+    if not stages:
+        parser.error(f"--from {args.first} comes after --to {args.last} in dvc.yaml")
     work = args.workdir
+    if args.copy_from is not None and not args.copy_from.is_dir():
+        parser.error(f"--copy-from {args.copy_from}: no such workdir")
+    if args.copy_from is not None and args.copy_from.resolve() == work.resolve():
+        parser.error(f"--copy-from {args.copy_from} is the workdir itself: its data are already there")
     work.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         source, target = ROOT / name, work / name

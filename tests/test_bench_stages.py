@@ -35,3 +35,26 @@ def test_a_failing_stage_stops_the_run_with_its_name(tmp_path, capfd):
     assert not (tmp_path / "stage_seconds.json").exists()
     with pytest.raises(SystemExit, match="expected KEY=VALUE"):
         main(["--workdir", str(tmp_path), "ingest.sample_size"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--from", "trian"], "argument --from: invalid choice: 'trian'"),
+        (["--from", "evaluate", "--to", "train"], "--from evaluate comes after --to train in dvc.yaml"),
+        (["--copy-from", "{missing}"], "no such workdir"),
+        (["--copy-from", "{workdir}"], "is the workdir itself"),
+    ],
+)
+def test_bad_arguments_are_one_line_before_anything_is_copied(tmp_path, capsys, args, message):
+    from benchmarks.stages import main
+
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    args = [a.format(workdir=workdir, missing=tmp_path / "missing") for a in args]
+    with pytest.raises(SystemExit) as exit_:
+        main(["--workdir", str(workdir), *args])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert list(workdir.iterdir()) == []  # nothing copied into the workdir
