@@ -56,10 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     if not stages:
         parser.error(f"--from {args.first} comes after --to {args.last} in dvc.yaml")
     work = args.workdir
-    if args.copy_from is not None and not args.copy_from.is_dir():
-        parser.error(f"--copy-from {args.copy_from}: no such workdir")
-    if args.copy_from is not None and args.copy_from.resolve() == work.resolve():
-        parser.error(f"--copy-from {args.copy_from} is the workdir itself: its data are already there")
+    if args.copy_from is not None:
+        if not args.copy_from.is_dir():
+            parser.error(f"--copy-from {args.copy_from}: no such workdir")
+        if args.copy_from.resolve() == work.resolve():
+            parser.error(f"--copy-from {args.copy_from} is the workdir itself: its data are already there")
     work.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         source, target = ROOT / name, work / name
